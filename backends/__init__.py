@@ -1,0 +1,51 @@
+"""Pluggable audio resampler backends behind one streaming contract.
+
+>>> import backends
+>>> rs = backends.create("linear", in_rate=22050, out_rate=48000)
+>>> import numpy as np
+>>> y = rs.process(np.zeros(1001, np.int16), last=True)
+>>> len(y) == backends.expected_length(1001, 22050, 48000) == 2179
+True
+
+See :mod:`backends.protocol` for the contract and :mod:`backends.selection`
+for choosing a backend with ``$RESAMPLER_BACKEND``.
+"""
+
+from .errors import BackendUnavailable
+from .lengths import expected_length
+from .protocol import Resampler, SupportsProcessInto
+from .registry import (
+    ENTRY_POINT_GROUP,
+    BackendInfo,
+    available_backends,
+    backend_class,
+    backend_names,
+    register,
+    unregister,
+)
+from .selection import ENV_VAR, create, default_backend_name, parse_backend_spec, resample
+from .stream import StreamResampler
+from .validation import MAX_RATIO, SUPPORTED_INPUT_DTYPES, Choice
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ENV_VAR",
+    "MAX_RATIO",
+    "SUPPORTED_INPUT_DTYPES",
+    "BackendInfo",
+    "BackendUnavailable",
+    "Choice",
+    "Resampler",
+    "StreamResampler",
+    "SupportsProcessInto",
+    "available_backends",
+    "backend_class",
+    "backend_names",
+    "create",
+    "default_backend_name",
+    "expected_length",
+    "parse_backend_spec",
+    "register",
+    "resample",
+    "unregister",
+]

@@ -1,0 +1,86 @@
+"""The ``Resampler`` protocol: what every backend offers.
+
+A resampler is a stream. It is created for one rate pair, channel count and
+output dtype, fed blocks of any size with :meth:`Resampler.process`, and
+finished with ``last=True``. The contract (tested for every registered backend
+by ``tests/test_conformance.py``):
+
+1. **Length** — after the flush, ``frames_out == expected_length(frames_in)``;
+   before it, ``0 <= expected_length(frames_in) - frames_out <= latency``.
+2. **Chunk invariance** — any chunking gives the one-shot output.
+3. **Time alignment** — input frame ``i`` maps to output frame
+   ``i * out_rate / in_rate``: no leading padding, no lag. Frames are emitted
+   only once final, so a stream holds output back instead of delaying it.
+4. **Layout** — ``(frames,)`` (mono only) or ``(frames, channels)``; the output
+   keeps the input's ndim; any memory order is accepted.
+5. **dtypes** — output dtype fixed at creation; float input converted, integer
+   PCM scaled to [-1, 1); other dtypes raise ``TypeError``.
+6. **Rates** — positive integers with a ratio in [1/256, 256].
+7. ``process`` after the flush raises until :meth:`Resampler.reset`.
+
+Optional, for callers that must not allocate (audio callbacks):
+``output_frames_max(n_in)`` sizes a buffer and ``process_into(x, out)`` fills
+it, returning the number of frames written. Every built-in backend has both.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Resampler", "SupportsProcessInto"]
+
+
+@runtime_checkable
+class Resampler(Protocol):
+    """A streaming sample-rate converter.
+
+    Attributes
+    ----------
+    name : str
+        Registry name of the backend (``"soxr"``, ``"linear"``, ...).
+    in_rate, out_rate : int
+        Sample rates in Hz.
+    channels : int
+        Channel count.
+    dtype : numpy.dtype
+        Output dtype (float32 or float64).
+    latency : int
+        Upper bound, in output frames, on ``expected_length(frames_in) -
+        frames_out`` before the flush: the output the stream holds back.
+    frames_in, frames_out : int
+        Frames consumed and produced since creation or the last reset.
+    """
+
+    name: str
+    in_rate: int
+    out_rate: int
+    channels: int
+    dtype: np.dtype
+    frames_in: int
+    frames_out: int
+
+    @property
+    def latency(self) -> int: ...
+
+    def process(self, x: np.ndarray, /, *, last: bool = False) -> np.ndarray:
+        """Resample one block; with ``last=True`` also flush the stream."""
+        ...
+
+    def reset(self) -> None:
+        """Return to the freshly created state."""
+        ...
+
+
+@runtime_checkable
+class SupportsProcessInto(Protocol):
+    """The allocation-free extension of :class:`Resampler`."""
+
+    def output_frames_max(self, n_in: int) -> int:
+        """Most frames the next call with ``n_in`` input frames can return."""
+        ...
+
+    def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
+        """Resample ``x`` into ``out[:n]`` and return ``n``."""
+        ...

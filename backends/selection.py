@@ -1,0 +1,157 @@
+"""Choosing a backend: ``create()``, ``resample()`` and ``$RESAMPLER_BACKEND``.
+
+Production code calls ``backends.create(in_rate=..., out_rate=...)`` and the
+deployment picks the backend with the environment variable::
+
+    RESAMPLER_BACKEND=soxr:quality=VHQ
+    RESAMPLER_BACKEND=samplerate:converter=sinc_fastest
+
+Unset (or empty) means ``soxr`` when it is installed, else ``linear``. A name
+that is unknown or not installed fails at ``create()``, not at first audio.
+Arguments given to ``create()`` win over the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from .optional import is_installed
+from .registry import backend_class
+
+__all__ = ["ENV_VAR", "create", "default_backend_name", "parse_backend_spec", "resample"]
+
+ENV_VAR = "RESAMPLER_BACKEND"
+
+
+def parse_backend_spec(spec: str, *, source: str = "backend") -> tuple[str, dict[str, str]]:
+    """Split ``"name"`` or ``"name:key=value,key=value"`` into name and options.
+
+    Parameters
+    ----------
+    spec : str
+        The text to parse.
+    source : str
+        Where it came from, for error messages (e.g. ``"RESAMPLER_BACKEND"``).
+
+    Raises
+    ------
+    ValueError
+        The text does not have that form.
+    """
+    name, sep, rest = spec.strip().partition(":")
+    name = name.strip()
+    if not name:
+        raise ValueError(f"{source}: expected 'name' or 'name:key=value,...', got {spec!r}")
+    options: dict[str, str] = {}
+    if sep:
+        for item in rest.split(","):
+            key, eq, value = (part.strip() for part in item.partition("="))
+            if not eq or not key or not value:
+                raise ValueError(
+                    f"{source}: expected key=value options after '{name}:', got {item.strip()!r}"
+                    f" in {spec!r}"
+                )
+            if key in options:
+                raise ValueError(f"{source}: option {key!r} given twice in {spec!r}")
+            options[key] = value
+    return name, options
+
+
+def default_backend_name() -> str:
+    """``soxr`` when installed, else ``linear``."""
+    return "soxr" if is_installed("soxr") else "linear"
+
+
+def create(
+    backend: str | None = None,
+    /,
+    *,
+    in_rate: int,
+    out_rate: int,
+    channels: int = 1,
+    dtype: Any = "float32",
+    **options: str,
+) -> Any:
+    """Create a resampler stream.
+
+    Parameters
+    ----------
+    backend : str, optional
+        ``"name"`` or ``"name:key=value,..."``. Default: ``$RESAMPLER_BACKEND``,
+        or ``soxr`` when installed, else ``linear``.
+    in_rate, out_rate : int
+        Sample rates in Hz (positive integers, ratio within [1/256, 256]).
+    channels : int, default 1
+        Channel count.
+    dtype : {"float32", "float64"}, default "float32"
+        Output dtype of the stream.
+    **options : str
+        Backend options (e.g. ``quality="VHQ"``); they override options from
+        ``backend`` or the environment variable.
+
+    Returns
+    -------
+    Resampler
+        A fresh stream.
+
+    Raises
+    ------
+    ValueError
+        Unknown backend name, malformed spec, bad rates or option values.
+    TypeError
+        Unknown option names, unsupported dtype.
+    BackendUnavailable
+        The backend's package is not installed.
+    """
+    if backend is None:
+        env = os.environ.get(ENV_VAR, "").strip()
+        name, spec_options = (
+            parse_backend_spec(env, source=ENV_VAR) if env else (default_backend_name(), {})
+        )
+    else:
+        name, spec_options = parse_backend_spec(backend)
+    cls = backend_class(name)
+    merged = {**spec_options, **options}
+    return cls(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **merged)
+
+
+def resample(
+    x: np.ndarray,
+    in_rate: int,
+    out_rate: int,
+    *,
+    backend: str | None = None,
+    dtype: Any = None,
+    **options: str,
+) -> np.ndarray:
+    """Resample a whole signal in one call (a stream fed once with ``last=True``).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        ``(frames,)`` or ``(frames, channels)``.
+    in_rate, out_rate : int
+        Sample rates in Hz.
+    backend : str, optional
+        As for :func:`create`.
+    dtype : {"float32", "float64"}, optional
+        Output dtype; default float64 for float64 input, else float32.
+    **options : str
+        Backend options.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``expected_length(len(x), in_rate, out_rate)`` frames, ndim of ``x``.
+    """
+    if dtype is None:
+        dtype = np.float64 if getattr(x, "dtype", None) == np.float64 else np.float32
+    shape = getattr(x, "shape", ())
+    channels = shape[1] if len(shape) == 2 else 1
+    stream = create(
+        backend, in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **options
+    )
+    return stream.process(x, last=True)

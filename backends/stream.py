@@ -1,0 +1,206 @@
+"""``StreamResampler``: the bookkeeping every built-in backend shares.
+
+Backends subclass it and implement :meth:`StreamResampler._process`, which
+receives validated ``(frames, channels)`` input in the stream's dtype and an
+output buffer sized by :meth:`StreamResampler.output_frames_max`. Validation,
+counters, the flush state and ``process_into`` live here once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .lengths import expected_length, reduced_ratio
+from .validation import (
+    Choice,
+    as_frames,
+    check_channels,
+    check_output_dtype,
+    check_rates,
+    resolve_options,
+)
+
+__all__ = ["StreamResampler"]
+
+
+class StreamResampler(ABC):
+    """Base class of the built-in backends (implements ``Resampler``).
+
+    Parameters
+    ----------
+    in_rate, out_rate : int
+        Sample rates in Hz; ratio within [1/256, 256].
+    channels : int, default 1
+        Channel count.
+    dtype : {"float32", "float64"}, default "float32"
+        Output dtype, fixed for the stream's life.
+    **options : str
+        Backend options, as declared in the class's ``OPTIONS``.
+    """
+
+    #: Registry name.
+    name: ClassVar[str]
+    #: One line for ``harness list``.
+    summary: ClassVar[str]
+    #: Declared options: name -> choices and default.
+    OPTIONS: ClassVar[Mapping[str, Choice]] = {}
+    #: True for reference baselines that knowingly break the contract.
+    baseline: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        in_rate: int,
+        out_rate: int,
+        channels: int = 1,
+        dtype: Any = "float32",
+        **options: str,
+    ) -> None:
+        self.in_rate, self.out_rate = check_rates(in_rate, out_rate)
+        self.channels = check_channels(channels)
+        self.dtype = check_output_dtype(dtype)
+        self.options = resolve_options(self.name, self.OPTIONS, options)
+        self.L, self.M = reduced_ratio(self.in_rate, self.out_rate)
+        self.frames_in = 0
+        self.frames_out = 0
+        self._flushed = False
+        self._open()
+
+    # -- what a backend implements -------------------------------------------------
+
+    @property
+    @abstractmethod
+    def latency(self) -> int:
+        """Bound on held-back output frames (see the protocol)."""
+
+    @abstractmethod
+    def _open(self) -> None:
+        """Set up per-stream state; called by ``__init__`` after validation."""
+
+    @abstractmethod
+    def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:
+        """Resample ``x`` into ``out`` and return the frames written.
+
+        ``x`` is C-contiguous ``(frames, channels)`` in ``self.dtype`` and must
+        not be written to. ``out`` has ``output_frames_max(len(x))`` rows. The
+        counters still hold the values from before this call.
+        """
+
+    @abstractmethod
+    def _reset(self) -> None:
+        """Return per-stream state to what ``_open`` made."""
+
+    @classmethod
+    def breaks(cls, item: str, *, in_rate: int, out_rate: int) -> bool:
+        """Whether this backend knowingly breaks contract ``item`` at these rates.
+
+        Only reference baselines answer True; the conformance suite marks
+        exactly those cases as expected failures.
+        """
+        return False
+
+    # -- public API ----------------------------------------------------------------
+
+    def expected_length(self, n_in: int) -> int:
+        """``expected_length(n_in, in_rate, out_rate)`` for this stream."""
+        return expected_length(n_in, self.in_rate, self.out_rate)
+
+    def output_frames_max(self, n_in: int) -> int:
+        """Most frames the next ``process`` call with ``n_in`` frames can return."""
+        return self.expected_length(self.frames_in + n_in) - self.frames_out
+
+    def process(self, x: np.ndarray, /, *, last: bool = False) -> np.ndarray:
+        """Resample one block of any size; ``last=True`` flushes the stream.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            ``(frames,)`` (mono) or ``(frames, channels)``; 0 frames is valid.
+        last : bool, default False
+            This is the final block: emit everything, so that ``frames_out ==
+            expected_length(frames_in)``. Further calls raise until ``reset()``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The output frames that became final, with the ndim of ``x``.
+        """
+        frames, was_1d = self._accept(x)
+        out = np.empty((self.output_frames_max(len(frames)), self.channels), self.dtype)
+        y = out[: self._run(frames, out, last)]
+        return y[:, 0] if was_1d else y
+
+    def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
+        """Resample ``x`` into the caller's buffer, allocation-free for float input.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            As for :meth:`process`.
+        out : numpy.ndarray
+            C-contiguous, writeable, ``self.dtype``, same ndim as ``x`` (2-D:
+            ``(capacity, channels)``) with ``capacity >= output_frames_max(len(x))``.
+        last : bool, default False
+            As for :meth:`process`.
+
+        Returns
+        -------
+        int
+            Frames written to ``out[:n]``.
+        """
+        frames, was_1d = self._accept(x)
+        need = self.output_frames_max(len(frames))
+        target = self._check_out(out, was_1d=was_1d, need=need)
+        return self._run(frames, target, last)
+
+    def reset(self) -> None:
+        """Forget all input: back to the freshly created state."""
+        self._reset()
+        self.frames_in = 0
+        self.frames_out = 0
+        self._flushed = False
+
+    def __repr__(self) -> str:
+        opts = "".join(f", {k}={v}" for k, v in self.options.items())
+        return (
+            f"<{type(self).__name__} {self.name!r} {self.in_rate}->{self.out_rate} Hz, "
+            f"{self.channels} ch, {self.dtype.name}{opts}>"
+        )
+
+    # -- internals -----------------------------------------------------------------
+
+    def _accept(self, x: object) -> tuple[np.ndarray, bool]:
+        if self._flushed:
+            raise RuntimeError(
+                f"{self.name}: stream already flushed with last=True "
+                f"({self.frames_in} frames in, {self.frames_out} out); call reset() first"
+            )
+        return as_frames(x, channels=self.channels, dtype=self.dtype)
+
+    def _check_out(self, out: object, *, was_1d: bool, need: int) -> np.ndarray:
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"out: expected a numpy.ndarray, got {type(out).__name__}")
+        if out.dtype != self.dtype:
+            raise TypeError(f"out: expected dtype {self.dtype.name}, got {out.dtype}")
+        want_ndim = 1 if was_1d else 2
+        if out.ndim != want_ndim:
+            raise ValueError(f"out: expected {want_ndim}-D like x, got {out.ndim}-D")
+        if not was_1d and out.shape[1] != self.channels:
+            raise ValueError(f"out channels: expected {self.channels}, got {out.shape[1]}")
+        if not (out.flags.c_contiguous and out.flags.writeable):
+            raise ValueError("out: expected a C-contiguous, writeable array")
+        if out.shape[0] < need:
+            raise ValueError(f"out: expected room for at least {need} frames, got {out.shape[0]}")
+        return out[:, np.newaxis] if was_1d else out
+
+    def _run(self, frames: np.ndarray, out: np.ndarray, last: bool) -> int:
+        written = self._process(frames, out, last=last)
+        self.frames_in += len(frames)
+        self.frames_out += written
+        if last:
+            self._flushed = True
+        return written
