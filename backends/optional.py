@@ -9,7 +9,7 @@ from types import ModuleType
 
 from .errors import BackendUnavailable
 
-__all__ = ["install_hint", "is_installed", "package_version", "require"]
+__all__ = ["install_hint", "is_importable", "is_installed", "package_version", "require"]
 
 
 def install_hint(package: str) -> str:
@@ -18,8 +18,20 @@ def install_hint(package: str) -> str:
 
 
 def is_installed(module: str) -> bool:
-    """Whether ``module`` can be imported, without importing it."""
-    return importlib.util.find_spec(module) is not None
+    """Whether ``module`` is present, without importing it (cheap, for listings)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+        return False
+
+
+def is_importable(module: str) -> bool:
+    """Whether ``module`` imports (it is imported, and stays cached by Python)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def package_version(distribution: str) -> str | None:

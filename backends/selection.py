@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .optional import is_installed
+from .optional import is_importable
 from .registry import backend_class
 
 __all__ = ["ENV_VAR", "create", "default_backend_name", "parse_backend_spec", "resample"]
@@ -61,8 +61,8 @@ def parse_backend_spec(spec: str, *, source: str = "backend") -> tuple[str, dict
 
 
 def default_backend_name() -> str:
-    """``soxr`` when installed, else ``linear``."""
-    return "soxr" if is_installed("soxr") else "linear"
+    """``soxr`` when it imports, else ``linear``."""
+    return "soxr" if is_importable("soxr") else "linear"
 
 
 def create(
