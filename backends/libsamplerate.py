@@ -60,6 +60,8 @@ class SamplerateResampler(LibraryResampler):
 
     def _lib_feed(self, x: np.ndarray) -> np.ndarray:
         n = len(x)
+        if n > 1 and self.M > 1 and n * self.L % self.M == 0:
+            return np.concatenate((self._lib_feed(x[:-1]), self._lib_feed(x[-1:])))
         if not n:
             return np.zeros((0, self.channels), self.dtype)
         if len(self._buf) < n + 1:

@@ -9,6 +9,7 @@ in the way it is meant to catch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -31,9 +32,12 @@ CHUNK_ATOL = 1e-6
 def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -> list[int]:
     """Block sizes (summing to ``n``) for one of the named feeding patterns.
 
-    ``one-shot``, ``1-frame``, ``prime-17``, ``random-1-4096``, and
+    ``one-shot``, ``1-frame``, ``prime-17``, ``random-1-4096``,
     ``device-256``: the input a 256-frame device callback at the output rate
-    pulls, alternating between floor and ceil of ``256 * in/out``.
+    pulls, alternating between floor and ceil of ``256 * in/out``, and
+    ``whole-output``: blocks of ``in_rate / gcd`` frames, the smallest block
+    that gives a whole number of output frames (a boundary where float phase
+    arithmetic goes wrong).
     """
     if name == "one-shot":
         return [n]
@@ -49,6 +53,9 @@ def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -
             sizes.append(k)
             total += k
         return sizes
+    if name == "whole-output":
+        step = min(in_rate // math.gcd(in_rate, out_rate), 4096)
+        return [step] * (n // step) + ([n % step] if n % step else [])
     if name == "device-256":
         sizes, done, k = [], 0, 0
         while done < n:
@@ -60,7 +67,7 @@ def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -
     raise ValueError(f"schedule: unknown name {name!r}")
 
 
-SCHEDULES = ("one-shot", "1-frame", "prime-17", "random-1-4096", "device-256")
+SCHEDULES = ("one-shot", "1-frame", "prime-17", "random-1-4096", "device-256", "whole-output")
 
 
 def noise(n: int, channels: int, *, seed: int = 0) -> np.ndarray:

@@ -108,3 +108,31 @@ def test_probe_is_an_upper_bound_close_to_a_one_frame_feed():
     counts = counts_after("soxr", 8000, 96000, 1, 40000)
     worst = max(backends.expected_length(n, 8000, 96000) - out for n, out in counts.items())
     assert worst <= stream.latency <= worst + 12 * (1264 // 64)
+
+
+def test_samplerate_whole_output_block_drops_a_frame_and_the_adapter_does_not():
+    """147 frames at 22.05 -> 48 kHz give exactly 320 output frames.
+
+    python-samplerate's output buffer of ceil(147 * ratio) fills before the
+    library consumes the last input frame, which is then dropped.
+    """
+    ratio = 48000 / 22050
+    x = np.random.default_rng(3).standard_normal(147 + 400).astype(np.float32)
+    buf = np.empty(len(x) + 1, np.float32)
+
+    def feed(raw, start, stop):
+        buf[0] = x[max(start - 1, 0)]
+        buf[1 : stop - start + 1] = x[start:stop]
+        return raw.process(buf[1 : stop - start + 1], ratio)
+
+    whole = feed(samplerate.Resampler("linear", channels=1), 0, len(x))
+    raw = samplerate.Resampler("linear", channels=1)
+    split = np.concatenate([feed(raw, 0, 147), feed(raw, 147, len(x))])
+    np.testing.assert_array_equal(split[:320], whole[:320])
+    assert len(split) < len(whole)  # an input frame is gone: everything after shifts
+    assert np.max(np.abs(split[320:400] - whole[320:400])) > 0.1
+    stream = backends.create("samplerate:converter=linear", in_rate=22050, out_rate=48000)
+    chunked = np.concatenate([stream.process(x[:147]), stream.process(x[147:], last=True)])
+    np.testing.assert_array_equal(
+        chunked, backends.resample(x, 22050, 48000, backend="samplerate:converter=linear")
+    )

@@ -1,0 +1,22 @@
+"""The checks of ``python -m harness compare``, one module each.
+
+Every check is a function ``run(target, settings, rec)`` that measures one
+backend variant and records rows on the :class:`harness.results.Recorder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from harness.checks import drift, dtypes, quality, throughput, timing
+
+#: Check name -> function, in the order a run executes them (timing-sensitive last).
+CHECKS: dict[str, Callable] = {
+    "drift": drift.run,
+    "dtype": dtypes.run,
+    "quality": quality.run,
+    "timing": timing.run,
+    "throughput": throughput.run,
+}
+
+__all__ = ["CHECKS"]
