@@ -18,7 +18,7 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 compare: $(INSTALLED)
-	$(PY) -m harness list
+	$(PY) -m harness compare $(COMPARE_ARGS)
 
 list: $(INSTALLED)
 	$(PY) -m harness list --variants

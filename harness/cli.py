@@ -183,7 +183,7 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     _print_run(df, meta, console, thresholds)
     if before is not None:
         console.print(
-            against_table(before[0], df, before_name=before[1]["run_id"], after_name=run_id)
+            against_table(before[0], df, before_name=before[1]["run_id"], after_name=meta["run_id"])
         )
     console.print(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)")
     return _exit_code(df)

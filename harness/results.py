@@ -151,9 +151,23 @@ def to_frame(rows: Iterable[dict[str, Any]], run_id: str) -> pd.DataFrame:
 
 
 def save_run(df: pd.DataFrame, meta: dict[str, Any], root: Path = DEFAULT_ROOT) -> Path:
-    """Write a new run directory; refuses to touch an existing one (append-only)."""
-    run_dir = Path(root) / meta["run_id"]
-    run_dir.mkdir(parents=True, exist_ok=False)
+    """Write a new run directory and return it; existing runs are never touched.
+
+    If the run id is taken (two runs in one second), ``-2``, ``-3``... is
+    appended; ``meta["run_id"]`` and the ``run_id`` column are updated to match.
+    """
+    base = meta["run_id"]
+    run_dir, suffix = Path(root) / base, 1
+    Path(root).mkdir(parents=True, exist_ok=True)
+    while True:
+        try:
+            run_dir.mkdir(exist_ok=False)
+            break
+        except FileExistsError:
+            suffix += 1
+            run_dir = Path(root) / f"{base}-{suffix}"
+    meta["run_id"] = run_dir.name
+    df["run_id"] = run_dir.name
     df.to_csv(run_dir / "measurements.csv", index=False)
     with contextlib.suppress(ImportError):  # Parquet only when pyarrow is installed
         df.to_parquet(run_dir / "measurements.parquet", index=False)

@@ -41,6 +41,7 @@ SUMMARY_COLUMNS: dict[str, tuple] = {
 
 
 def _reduce(values: pd.Series, how: str) -> float:
+    values = values.dropna()
     if values.empty:
         return math.nan
     if how == "absmax":

@@ -1,0 +1,213 @@
+"""Each harness check flags the backend broken the way it is meant to catch.
+
+The fakes are real streams (linear interpolation underneath) with one defect
+each, registered like any third-party backend. Assertions are on what the
+checks record, never on how long anything took.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import backends
+from backends.linear import LinearResampler
+from backends.stream import StreamResampler
+from harness.checks import CHECKS
+from harness.results import Recorder
+from harness.targets import QUICK, Target
+from harness.thresholds import load_thresholds
+
+TINY = QUICK.with_(
+    rate_pairs=((22050, 48000),),
+    blocksizes=(64,),
+    drift_seconds=3.0,
+    one_frame_seconds=0.2,
+    timing_seconds=0.5,
+    quality_seconds=1,
+    throughput_seconds=0.5,
+    throughput_repeats=1,
+)
+
+
+class Wrapped(StreamResampler):
+    """A stream around ``linear`` whose subclasses tamper with one thing."""
+
+    summary = "test fake"
+
+    def _open(self):
+        self.inner = LinearResampler(
+            in_rate=self.in_rate, out_rate=self.out_rate, channels=self.channels, dtype=self.dtype
+        )
+        self.calls = 0
+
+    @property
+    def latency(self):
+        return self.inner.latency
+
+    def _reset(self):
+        self.inner.reset()
+        self.calls = 0
+
+    def output_frames_max(self, n_in):
+        return self.inner.output_frames_max(n_in)
+
+    def _process(self, x, out, *, last):
+        y = self.tamper(self.inner.process(x, last=last))
+        self.calls += 1
+        out[: len(y)] = y
+        return len(y)
+
+    def tamper(self, y):
+        return y
+
+
+class DropsFrame(Wrapped):
+    name = "fake-drop"
+
+    def tamper(self, y):
+        return y[1:] if self.calls % 50 == 49 and len(y) else y
+
+
+class MisscalesInt16(Wrapped):
+    name = "fake-int16"
+
+    def process(self, x, /, *, last=False):
+        if isinstance(x, np.ndarray) and x.dtype == np.int16:
+            x = x.astype(np.float64) / 32767
+        return super().process(x, last=last)
+
+
+SLEEP_S, SLEEP_EVERY = 0.006, 10
+
+
+class SleepsPastBudget(Wrapped):
+    name = "fake-sleep"
+
+    def tamper(self, y):
+        if self.calls % SLEEP_EVERY == SLEEP_EVERY - 1:
+            time.sleep(SLEEP_S)
+        return y
+
+
+class OneFrameLate(Wrapped):
+    name = "fake-late"
+
+    def _open(self):
+        super()._open()
+        self._carry = np.zeros((1, self.channels), self.dtype)
+
+    def tamper(self, y):
+        joined = np.concatenate([self._carry, y])
+        self._carry = joined[-1:]
+        return joined[:-1]
+
+
+class Aliases(Wrapped):
+    """Claims nothing special, so the default (band-limited) gates apply."""
+
+    name = "fake-alias"
+
+
+FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def registered():
+    for cls in FAKES:
+        backends.register(cls.name, cls, replace=True)
+    yield
+    for cls in FAKES:
+        backends.unregister(cls.name)
+
+
+def measure(check, name, settings=TINY):
+    target = Target(name, (), name == "seed")
+    rec = Recorder(target, check, load_thresholds())
+    CHECKS[check](target, settings, rec)
+    return rec.rows
+
+
+def failed(rows, metric):
+    return [r for r in rows if r["metric"] == metric and r.get("passed") is False]
+
+
+def passed_all(rows):
+    return all(r.get("passed", True) for r in rows)
+
+
+def test_drift_flags_the_dropped_frames_and_passes_linear():
+    assert passed_all(measure("drift", "linear"))
+    rows = measure("drift", "fake-drop")
+    bad = failed(rows, "final_error_frames")
+    assert bad and all(r["value"] < 0 for r in bad)
+    assert {r["schedule"] for r in bad} >= {"prime-17", "1-frame"}
+
+
+def test_drift_records_the_seed_drift_over_session_time():
+    rows = measure("drift", "seed", TINY.with_(drift_seconds=12.0))
+    series = [r for r in rows if r["metric"] == "error_frames" and r["schedule"] == "prime-17"]
+    assert [r["x"] for r in series][:3] == [1.0, 2.0, 3.0]
+    values = [r["value"] for r in series]
+    assert values[-1] < values[0] < 0  # 17 frames -> 37.007 outputs, rounded to 37: loses
+
+
+def test_dtype_flags_misscaled_int16_only():
+    rows = measure("dtype", "fake-int16")
+    bad = failed(rows, "max_abs_error")
+    assert {r["dtype"] for r in bad} == {"int16"}  # 1/32767 vs 1/32768 at full scale
+    assert next(r for r in bad)["value"] > 3e-5
+    assert passed_all(measure("dtype", "linear"))
+
+
+def test_timing_counts_the_injected_stalls_and_fails_the_gate():
+    rows = measure("timing", "fake-sleep")
+    by = {(r["metric"], r["mode"]): r for r in rows if "x" not in r}
+    callbacks = by[("callbacks", "callback")]["value"]
+    stalls = callbacks // SLEEP_EVERY  # roughly one resampler call per callback
+    assert by[("deadline_misses", "callback")]["value"] >= stalls - 2
+    assert by[("callback_p95_us", "callback")]["passed"] is False
+    assert by[("callback_max_us", "callback")]["value"] >= SLEEP_S * 1e6
+    # In producer mode the callback only copies; the stall lands in the producer.
+    assert (
+        by[("resample_p95_us", "producer")]["value"] < by[("callback_max_us", "callback")]["value"]
+    )
+
+
+def test_timing_records_burst_share_and_startup_for_soxr():
+    rows = measure("timing", "soxr")
+    zero = [r for r in rows if r["metric"] == "zero_output_calls_pct" and r["mode"] == "callback"]
+    startup = [r for r in rows if r["metric"] == "startup_input_frames"]
+    assert zero[0]["value"] > 10  # soxr HQ returns nothing on many small calls
+    assert startup[0]["value"] > 100  # its filter must fill before any output
+
+
+def test_quality_flags_a_one_frame_offset():
+    rows = measure("quality", "fake-late")
+    bad = failed(rows, "delay_frames")
+    assert bad and 0.9 < bad[0]["value"] < 1.1
+    assert not failed(measure("quality", "linear"), "delay_frames")
+
+
+def test_quality_flags_aliasing_under_default_gates():
+    rows = measure("quality", "fake-alias")
+    assert failed(rows, "aliasing_rejection_db")
+    soxr_rows = measure("quality", "soxr")
+    assert not failed(soxr_rows, "aliasing_rejection_db")
+
+
+def test_quality_shows_seed_jitter_and_linear_continuity():
+    seed = {r["metric"]: r["value"] for r in measure("quality", "seed")}
+    linear = {r["metric"]: r["value"] for r in measure("quality", "linear")}
+    assert seed["snr_local_db"] < 30 < 45 < linear["snr_local_db"]
+    assert linear["continuity_snr_db"] == 400.0  # bit-exact
+    assert seed["continuity_snr_db"] < 0  # lengths differ
+
+
+def test_throughput_rows_cover_each_scenario():
+    rows = measure("throughput", "linear")
+    scenarios = {(r["channels"], r["schedule"]) for r in rows if r["metric"] == "msamples_per_s"}
+    assert scenarios == {(1, "oneshot"), (1, "streaming"), (2, "oneshot"), (2, "streaming")}
+    assert all(r["value"] > 0 for r in rows)

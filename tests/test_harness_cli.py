@@ -1,0 +1,211 @@
+"""``python -m harness compare/show``: arguments, saved runs, before/after, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import backends
+from harness import cli
+from harness.results import COLUMNS, load_run, load_runs, save_run, to_frame
+
+FAST = [
+    "--backends",
+    "linear,soxr:quality=QQ",
+    "--checks",
+    "dtype,quality",
+    "--rates",
+    "22050:48000",
+]
+
+
+def summary_block(text: str) -> str:
+    """The summary table's lines: from the run title to the table's bottom edge."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("run "))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("└"))
+    return "\n".join(lines[start : end + 1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", "--rates", "22050-48000"], "--rates: expected IN:OUT pairs"),
+        (["compare", "--rates", "22050:0"], "out_rate: expected a positive integer"),
+        (["compare", "--rates", "8000:4000000"], "ratio within [1/256, 256]"),
+        (["compare", "--blocksizes", "0,64"], "--blocksizes: expected positive integers"),
+        (["compare", "--backends", "soxx"], "--backends: expected one of seed, linear"),
+        (["compare", "--backends", "soxr:qualty=HQ"], "soxr has no option 'qualty'"),
+        (["compare", "--checks", "drift,speed"], "--checks: expected names from"),
+        (["compare", "--quick", "--full"], "not allowed with argument"),
+        (["compare", "--against", "no-such-run"], "run 'no-such-run' matches no run"),
+        (["show", "no-such-run"], "run 'no-such-run' matches no run"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(
+            [*argv, "--out", str(tmp_path)] if argv[0] != "compare" or "--out" not in argv else argv
+        )
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys):
+    assert cli.main(["compare", *FAST, "--out", str(tmp_path), "--label", "first run"]) == 0
+    printed = capsys.readouterr().out
+    (run_dir,) = tmp_path.iterdir()
+    assert run_dir.name.endswith("-first-run")
+    assert {p.name for p in run_dir.iterdir()} == {
+        "measurements.csv",
+        "measurements.parquet",
+        "meta.json",
+    }
+    meta = json.loads((run_dir / "meta.json").read_text())
+    for key in (
+        "utc",
+        "git",
+        "python",
+        "packages",
+        "cpu",
+        "cores",
+        "os",
+        "command",
+        "seed",
+        "thresholds",
+        "settings",
+        "targets",
+        "wall_seconds",
+    ):
+        assert key in meta, key
+    assert meta["packages"]["soxr"] == backends.available_backends()[3].version
+    assert "snr_db_min" in printed and "Gates" in printed  # thresholds printed with results
+
+    assert cli.main(["show", run_dir.name[:10], "--out", str(tmp_path)]) == 0
+    shown = capsys.readouterr().out
+    assert summary_block(shown) == summary_block(printed)
+    assert "linear" in summary_block(shown) and "PASS" in summary_block(shown)
+
+
+def test_saved_run_round_trips(tmp_path):
+    rows = [
+        {
+            "backend": "linear",
+            "options": "",
+            "variant": "linear",
+            "baseline": False,
+            "check": "quality",
+            "metric": "snr_db",
+            "value": 50.25,
+            "unit": "dB",
+            "in_rate": 22050,
+            "out_rate": 48000,
+            "threshold": 45.0,
+            "limit_key": "snr_db_min",
+            "passed": True,
+            "gated": True,
+        },
+        {
+            "backend": "seed",
+            "options": "rounding=int",
+            "variant": "seed:rounding=int",
+            "baseline": True,
+            "check": "drift",
+            "metric": "error_frames",
+            "value": -919.0,
+            "unit": "frames",
+            "x": 180.0,
+            "x_unit": "s",
+            "schedule": "random-1-4096",
+        },
+    ]
+    df = to_frame(rows, "r1")
+    run_dir = save_run(df.copy(), {"run_id": "r1", "label": "x"}, tmp_path)
+    for loader in (
+        lambda: load_run("r1", tmp_path)[0],
+        lambda: pd.read_csv(run_dir / "measurements.csv"),
+    ):
+        back = loader()
+        assert list(back.columns) == COLUMNS
+        assert back["value"].tolist() == [50.25, -919.0]
+        assert back["variant"].tolist() == ["linear", "seed:rounding=int"]
+        assert bool(back["passed"].iloc[0]) is True
+    again = save_run(df.copy(), {"run_id": "r1"}, tmp_path)  # same id: a new directory
+    assert again.name == "r1-2" and (run_dir / "meta.json").is_file()
+    both = load_runs(tmp_path)
+    assert len(both) == 4 and set(both["run_id"]) == {"r1", "r1-2"}
+    assert "label" in both.columns
+
+
+def test_against_prints_ratios(tmp_path, capsys):
+    cli.main(["compare", *FAST, "--out", str(tmp_path), "--label", "before"])
+    capsys.readouterr()
+    assert (
+        cli.main(
+            ["compare", *FAST, "--out", str(tmp_path), "--label", "after", "--against", "latest"]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "against" in out and "after/before" in out
+    assert "SNR dB" in out  # the metric rows
+
+
+def test_exit_1_when_a_production_backend_fails_a_gate(tmp_path, capsys):
+    class Silent(backends.backend_class("linear")):
+        """Outputs the right number of frames, all zero: fails quality gates."""
+
+        name = "test-silent"
+        summary = "a broken test backend"
+
+        def _interpolate(self, x, out):
+            out[:] = 0
+
+    backends.register("test-silent", Silent, replace=True)
+    try:
+        code = cli.main(
+            [
+                "compare",
+                "--backends",
+                "test-silent,seed",
+                "--checks",
+                "quality",
+                "--rates",
+                "22050:48000",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+    finally:
+        backends.unregister("test-silent")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "FAIL" in out and "REF" in out  # the seed fails too, but is not gated
+
+
+def test_exit_0_when_only_the_baseline_fails(tmp_path, capsys):
+    code = cli.main(
+        [
+            "compare",
+            "--backends",
+            "seed",
+            "--checks",
+            "quality",
+            "--rates",
+            "22050:48000",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    df, _ = load_run("latest", tmp_path)
+    assert (df["passed"] == False).any() and not df["gated"].fillna(False).astype(bool).any()  # noqa: E712
+
+
+def test_results_have_no_nan_values_except_failed_checks(tmp_path):
+    cli.main(["compare", *FAST, "--out", str(tmp_path)])
+    df, _ = load_run("latest", tmp_path)
+    assert np.isfinite(df["value"]).all()
