@@ -18,7 +18,14 @@ What the library leaves wrong and this adapter fixes:
   arrays come out as ramps from 0), so it is only right when fed views of one
   long array. The adapter always passes a view into a buffer whose preceding
   frame is the previous input frame (the first frame itself at the start,
-  which is what the library assumes for a longer first block).
+  which is what the library assumes for a longer first block);
+* python-samplerate sizes each call's output buffer as ``ceil(n * ratio)`` and
+  drops whatever input the library leaves unconsumed when that buffer fills
+  first. With a float ratio that is not exact, a call whose input *ends* on a
+  whole-output boundary (total frames fed ``T`` with ``T * L % M == 0``, e.g.
+  after 147 or 1323 frames at 22.05 -> 48 kHz) wants one frame more than that
+  buffer holds, and its last input frame is lost. Such a call is split so that
+  its final frame goes in a call of its own, which always has room.
 """
 
 from __future__ import annotations
@@ -57,10 +64,11 @@ class SamplerateResampler(LibraryResampler):
         self._converter = samplerate.Resampler(self.options["converter"], channels=self.channels)
         self._buf = np.empty((0, self.channels), np.float32)
         self._prev: np.ndarray | None = None
+        self._fed = 0  # frames given to the library since it was created or reset
 
     def _lib_feed(self, x: np.ndarray) -> np.ndarray:
         n = len(x)
-        if n > 1 and self.M > 1 and n * self.L % self.M == 0:
+        if n > 1 and self.M > 1 and (self._fed + n) * self.L % self.M == 0:
             return np.concatenate((self._lib_feed(x[:-1]), self._lib_feed(x[-1:])))
         if not n:
             return np.zeros((0, self.channels), self.dtype)
@@ -70,11 +78,13 @@ class SamplerateResampler(LibraryResampler):
         self._buf[1 : n + 1] = x
         y = self._converter.process(self._buf[1 : n + 1], self._ratio)
         self._prev = self._buf[n].copy()
+        self._fed += n
         return y.reshape(-1, self.channels).astype(self.dtype, copy=False)
 
     def _lib_reset(self) -> None:
         self._converter.reset()
         self._prev = None
+        self._fed = 0
 
     def _lead_frames(self) -> int:
         half_frames = _LAG_HALF_INPUT_FRAMES.get(self.options["converter"], 0)

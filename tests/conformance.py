@@ -35,9 +35,11 @@ def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -
     ``one-shot``, ``1-frame``, ``prime-17``, ``random-1-4096``,
     ``device-256``: the input a 256-frame device callback at the output rate
     pulls, alternating between floor and ceil of ``256 * in/out``, and
-    ``whole-output``: blocks of ``in_rate / gcd`` frames, the smallest block
-    that gives a whole number of output frames (a boundary where float phase
-    arithmetic goes wrong).
+    ``whole-output``: blocks alternating between ``d`` and ``m - d`` frames,
+    where ``m = in_rate / gcd`` is the smallest input giving a whole number of
+    output frames, so every other block ends exactly on a whole-output
+    boundary (where float phase arithmetic goes wrong) without being a
+    multiple of ``m`` itself.
     """
     if name == "one-shot":
         return [n]
@@ -54,8 +56,16 @@ def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -
             total += k
         return sizes
     if name == "whole-output":
-        step = min(in_rate // math.gcd(in_rate, out_rate), 4096)
-        return [step] * (n // step) + ([n % step] if n % step else [])
+        m = min(in_rate // math.gcd(in_rate, out_rate), 4096)
+        d = 1 + m // 3 if m > 1 else 1
+        sizes, total = [], 0
+        while total < n:
+            for size in (d, m - d) if m > 1 else (1,):
+                size = min(size, n - total)
+                if size:
+                    sizes.append(size)
+                    total += size
+        return sizes
     if name == "device-256":
         sizes, done, k = [], 0, 0
         while done < n:
