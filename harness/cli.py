@@ -10,6 +10,12 @@ compare
     1: one does not; 2: usage error.
 show RUN
     Print a saved run's summary table (RUN: id, unique prefix, path or ``latest``).
+play [FILE.wav]
+    Play speech (or a WAV file) through a backend on a real device, optionally
+    hot-swapping backends; prints a report. Exit 1 if the server goes away.
+soak
+    The seed's pre-release gate: minutes of speech, a swap every second; PASS
+    (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
 
 Usage errors exit with status 2.
 """
@@ -25,13 +31,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+import backends
 from harness import listing, provenance
 from harness.checks import CHECKS
 from harness.compare import run_checks
+from harness.player import PlayerError, PlayOptions, default_swap_order, play, write_report
 from harness.results import RunNotFoundError, load_run, new_run_id, resolve_run, save_run, to_frame
 from harness.summary import against_table, render_summary, verdicts
 from harness.targets import FULL, QUICK, parse_rate_pairs, select_targets
 from harness.thresholds import Thresholds, load_thresholds
+from harness.wavio import WavError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +111,72 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUN",
         help="also print a before/after table against this saved run",
     )
+
+    for name, help_text in (
+        ("play", "play speech or a WAV file through the backends"),
+        ("soak", "the pre-release gate: minutes of speech, a swap a second"),
+    ):
+        p = commands.add_parser(name, help=help_text)
+        if name == "play":
+            p.add_argument(
+                "file",
+                nargs="?",
+                type=Path,
+                default=None,
+                help="WAV file (PCM 16/32-bit or float, mono or stereo); "
+                "default: the bundled speech clip",
+            )
+            p.add_argument(
+                "--backend",
+                default=None,
+                metavar="NAME[:opts]",
+                help="backend to start with (default: the first of --swap-order)",
+            )
+            p.add_argument(
+                "--swap-every",
+                type=float,
+                default=None,
+                metavar="SECONDS",
+                help="swap to the next backend every SECONDS of audio",
+            )
+            p.add_argument(
+                "--duration",
+                type=float,
+                default=None,
+                metavar="S",
+                help="play S seconds, looping the file (default: the file once)",
+            )
+        else:
+            p.add_argument("--minutes", type=float, default=3.0, help="session length")
+        p.add_argument(
+            "--swap-order",
+            default=None,
+            metavar="A,B,C",
+            help="backends to cycle through (default: every production backend)",
+        )
+        p.add_argument("--device", default=None, help="output device name (substring)")
+        p.add_argument(
+            "--rate",
+            type=int,
+            default=None,
+            metavar="HZ",
+            help="device rate (default: the device's own)",
+        )
+        p.add_argument("--blocksize", type=int, default=256, help="device frames per callback")
+        p.add_argument(
+            "--mode",
+            choices=("producer", "callback"),
+            default="producer",
+            help="resample in a producer thread (default) or in the callback",
+        )
+        p.add_argument("--crossfade-ms", type=float, default=5.0, help="crossfade at a swap")
+        p.add_argument(
+            "--report",
+            type=Path,
+            default=None,
+            metavar="FILE.json",
+            help="also write the report as JSON",
+        )
 
     p = commands.add_parser("show", help="print a saved run's summary table")
     p.add_argument("run", help="run id, unique prefix, directory, or 'latest'")
@@ -223,6 +298,131 @@ def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     return _exit_code(df)
 
 
+def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> PlayOptions:
+    order = _csv(args.swap_order) if args.swap_order else default_swap_order()
+    if getattr(args, "backend", None):
+        order = [args.backend, *[b for b in order if b != args.backend]]
+    try:
+        for spec in order:
+            name, _options = backends.parse_backend_spec(spec, source="--swap-order")
+            backends.backend_class(name)
+    except (ValueError, backends.BackendUnavailable) as exc:
+        parser.error(str(exc))
+    if args.blocksize < 16 or args.crossfade_ms <= 0:
+        parser.error(
+            f"--blocksize: expected >= 16, got {args.blocksize}; "
+            f"--crossfade-ms: expected > 0, got {args.crossfade_ms}"
+        )
+    if args.command == "soak":
+        if args.minutes <= 0:
+            parser.error(f"--minutes: expected > 0, got {args.minutes}")
+        return PlayOptions(
+            backends=order,
+            device=args.device,
+            rate=args.rate,
+            blocksize=args.blocksize,
+            mode=args.mode,
+            swap_every=1.0,
+            crossfade_ms=args.crossfade_ms,
+            duration=60.0 * args.minutes,
+        )
+    for flag, value in (("--swap-every", args.swap_every), ("--duration", args.duration)):
+        if value is not None and value <= 0:
+            parser.error(f"{flag}: expected > 0 seconds, got {value}")
+    interactive = sys.stdin.isatty() and args.swap_every is None and args.duration is None
+    return PlayOptions(
+        file=args.file,
+        backends=order,
+        device=args.device,
+        rate=args.rate,
+        blocksize=args.blocksize,
+        mode=args.mode,
+        swap_every=args.swap_every,
+        crossfade_ms=args.crossfade_ms,
+        duration=args.duration,
+        interactive=interactive,
+    )
+
+
+def report_table(report: dict) -> Table:
+    """The playback report as a table."""
+    table = Table(
+        title=f"playback report · {report['mode']} mode · {report['device']} "
+        f"({report['hostapi']}) · {report['in_rate']} → {report['out_rate']} Hz"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    cb, rs = report["callback_us"], report["resample_us"]
+    rows = [
+        (
+            "frames played / expected",
+            f"{report['frames_played']} / {report['frames_out_expected']}",
+        ),
+        ("duration", f"{report['duration_s']:.2f} s"),
+        ("lost frames", str(report["lost_frames"])),
+        (
+            "underruns (FIFO empty / device)",
+            f"{report['underruns']['fifo_empty']} / "
+            f"{report['underruns']['device_output_underflow']}",
+        ),
+        (
+            "callback p50/p95/p99/max µs",
+            " / ".join(f"{cb[k]:.0f}" for k in ("p50", "p95", "p99", "max")),
+        ),
+        ("callback budget", f"{cb['budget_us']:.0f} µs ({cb['count']} callbacks)"),
+        ("resample p50/p95/max µs", " / ".join(f"{rs[k]:.0f}" for k in ("p50", "p95", "max"))),
+        ("swaps", str(report["swaps"])),
+    ]
+    for spec, stats in report["resample_us_by_backend"].items():
+        rows.append(
+            (
+                f"  resample {spec}",
+                f"p95 {stats['p95']:.0f} µs, max {stats['max']:.0f} µs, {stats['blocks']} blocks",
+            )
+        )
+    for label, value in rows:
+        table.add_row(label, value)
+    gate = report["gate"]
+    table.add_row(
+        "gate: underruns = 0, resample p95 < 5 ms, 0 lost",
+        "[green]PASS[/green]" if gate["passed"] else "[bold red]FAIL[/bold red]",
+    )
+    return table
+
+
+def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
+    options = _play_options(args, parser)
+    try:
+        report = play(
+            options,
+            on_status=(lambda line: console.print(line, end="\r", highlight=False))
+            if console.is_terminal
+            else None,
+        )
+    except WavError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 2
+    except PlayerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        partial = getattr(exc, "report", None)
+        if partial is not None:
+            write_report(partial, args.report)
+            console.print(
+                f"partial report: {partial['frames_played']} frames played"
+                + (f", written to {args.report}" if args.report else "")
+            )
+        return 1
+    console.print(report_table(report))
+    write_report(report, args.report)
+    for error in report["errors"]:
+        console.print(f"[red]{error}[/red]")
+    if args.command == "soak":
+        verdict = "PASS" if report["gate"]["passed"] else "FAIL"
+        console.print(f"soak {args.minutes:g} min, {report['swaps']} swaps: {verdict}")
+        return 0 if report["gate"]["passed"] else 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -235,6 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_compare(args, parser, console)
     if args.command == "show":
         return cmd_show(args, parser, console)
+    if args.command in ("play", "soak"):
+        return cmd_play(args, parser, console)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects others
 
 

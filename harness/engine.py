@@ -1,0 +1,289 @@
+"""The playback engine: source → hot-swappable resampler → FIFO → device callback.
+
+It knows nothing about sounddevice, so tests can drive :meth:`PlaybackEngine.callback`
+from a recording sink and the player can hand it to PortAudio.
+
+Two designs, as in the seed:
+
+* ``producer`` (default) — a producer thread reads input, resamples and writes
+  into a preallocated :class:`~harness.ring.RingBuffer`; the callback only
+  copies out of it. On an empty ring the callback plays silence and counts an
+  underrun.
+* ``callback`` — the callback itself pulls input and resamples until the ring
+  holds a block (the seed's original setup), for comparison.
+
+Everything the callback records goes into preallocated arrays; it never
+allocates in producer mode, takes no lock, logs nothing and prints nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from time import perf_counter_ns, sleep
+from typing import Any
+
+import numpy as np
+
+from backends import expected_length
+from harness.hotswap import HotSwapResampler
+from harness.ring import RingBuffer
+
+__all__ = ["MODES", "LoopSource", "PlaybackEngine"]
+
+MODES = ("producer", "callback")
+
+
+class LoopSource:
+    """Input frames from a clip, looped until ``total_frames`` (default: the clip once)."""
+
+    def __init__(self, clip: np.ndarray, *, total_frames: int | None = None) -> None:
+        self.clip = clip if clip.ndim == 2 else clip[:, np.newaxis]
+        self.total = len(self.clip) if total_frames is None else total_frames
+        self.position = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.position
+
+    def read(self, n: int) -> np.ndarray:
+        """Up to ``n`` frames (fewer at the end); a view unless the clip wraps."""
+        n = min(n, self.remaining)
+        start = self.position % len(self.clip)
+        self.position += n
+        if start + n <= len(self.clip):
+            return self.clip[start : start + n]
+        parts, left = [], n
+        while left:
+            take = min(left, len(self.clip) - start)
+            parts.append(self.clip[start : start + take])
+            left -= take
+            start = 0
+        return np.concatenate(parts)
+
+
+@dataclass
+class _Timings:
+    """A preallocated log of durations (ns) with a parallel integer tag."""
+
+    ns: np.ndarray
+    tag: np.ndarray
+    count: int = 0
+    dropped: int = 0
+
+    @classmethod
+    def create(cls, capacity: int) -> _Timings:
+        return cls(np.zeros(capacity, np.int64), np.zeros(capacity, np.int16))
+
+    def add(self, ns: int, tag: int = 0) -> None:
+        if self.count < len(self.ns):
+            self.ns[self.count] = ns
+            self.tag[self.count] = tag
+            self.count += 1
+        else:
+            self.dropped += 1
+
+    def values_us(self, tag: int | None = None) -> np.ndarray:
+        ns = self.ns[: self.count]
+        if tag is not None:
+            ns = ns[self.tag[: self.count] == tag]
+        return ns / 1000.0
+
+
+class PlaybackEngine:
+    """Source, swapper, FIFO and the callback body, with their metrics.
+
+    Parameters
+    ----------
+    source : LoopSource
+        The input.
+    in_rate, out_rate : int
+        Source and device sample rates.
+    backends : sequence of str
+        Backend specs; the first plays first, ``swap_next`` cycles through them.
+    blocksize : int
+        Device frames per callback.
+    mode : {"producer", "callback"}
+        Where resampling happens.
+    crossfade_frames : int
+        Crossfade length at a swap, in output frames.
+    swap_every_frames : int, optional
+        Swap to the next backend every this many input frames.
+    fifo_frames : int, optional
+        How far ahead the producer keeps the FIFO (default 4 blocks, >= 2048).
+    expected_callbacks : int
+        Sizes the preallocated timing logs.
+    """
+
+    def __init__(
+        self,
+        source: LoopSource,
+        *,
+        in_rate: int,
+        out_rate: int,
+        backends: Sequence[str],
+        blocksize: int = 256,
+        mode: str = "producer",
+        crossfade_frames: int = 240,
+        swap_every_frames: int | None = None,
+        fifo_frames: int | None = None,
+        expected_callbacks: int = 1 << 16,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+        if not backends:
+            raise ValueError("backends: expected at least one backend spec")
+        self.source = source
+        self.in_rate, self.out_rate = in_rate, out_rate
+        self.channels = source.clip.shape[1]
+        self.blocksize, self.mode = blocksize, mode
+        self.order = list(backends)
+        self.swapper = HotSwapResampler(
+            self.order[0],
+            in_rate=in_rate,
+            out_rate=out_rate,
+            channels=self.channels,
+            crossfade_frames=crossfade_frames,
+        )
+        self.in_block = -(-blocksize * in_rate // out_rate)
+        self.target = fifo_frames or max(4 * blocksize, 2048)
+        self.ring = RingBuffer(self.target + out_rate + 8 * blocksize, self.channels)
+        self.swap_every = swap_every_frames
+        self._next_swap = swap_every_frames or 0
+        self._next_index = 1 % len(self.order)
+        self._requested: str | None = None
+        self.callbacks = _Timings.create(expected_callbacks)
+        self.resamples = _Timings.create(expected_callbacks * 2 + 1024)
+        self.device_underflows = 0
+        self.fifo_underruns = 0
+        self.frames_played = 0
+        self.produced_all = False
+        self.finished = False
+        self.errors: list[str] = []
+
+    # -- control (any thread) ---------------------------------------------------------
+
+    def request_swap(self, spec: str) -> None:
+        """Swap to ``spec`` at the producer's next block boundary."""
+        self._requested = spec
+
+    def swap_next(self) -> None:
+        """Swap to the next backend in the order."""
+        self.request_swap(self.order[self._next_index])
+        self._next_index = (self._next_index + 1) % len(self.order)
+
+    # -- producer side ------------------------------------------------------------------
+
+    def produce_once(self) -> None:
+        """Resample one input block into the FIFO (the flush after the last one)."""
+        if self.produced_all:
+            return
+        if self.swap_every and self.swapper.frames_in >= self._next_swap:
+            self._next_swap += self.swap_every
+            self.swap_next()
+        if self._requested is not None:
+            self.swapper.request_swap(self._requested)
+            self._requested = None
+        x = self.source.read(self.in_block)
+        last = self.source.remaining == 0
+        tag = self.order.index(self.swapper.backend) if self.swapper.backend in self.order else 0
+        t0 = perf_counter_ns()
+        y = self.swapper.process(x, last=last)
+        self.resamples.add(perf_counter_ns() - t0, tag)
+        written = self.ring.write(y)
+        if written < len(y):  # cannot happen while the producer respects `target`
+            self.errors.append(f"FIFO overflow: {len(y) - written} frames dropped")
+        self.produced_all = last
+
+    def prefill(self) -> None:
+        """Fill the FIFO to its target before the device starts."""
+        while self.ring.fill < self.target and not self.produced_all:
+            self.produce_once()
+
+    def producer_loop(self, stop: threading.Event) -> None:
+        """Keep the FIFO at its target until the source ends or ``stop`` is set."""
+        period = self.blocksize / self.out_rate
+        try:
+            while not stop.is_set() and not self.produced_all:
+                if self.ring.fill < self.target:
+                    self.produce_once()
+                else:
+                    sleep(period / 4)
+        except Exception as exc:  # reported, and playback drains what it has
+            self.errors.append(f"producer stopped: {type(exc).__name__}: {exc}")
+            self.produced_all = True
+
+    # -- the callback body ----------------------------------------------------------------
+
+    def callback(self, outdata: np.ndarray, frames: int, underflow: bool = False) -> bool:
+        """Fill ``outdata`` (frames × channels); return True once playback is complete."""
+        t0 = perf_counter_ns()
+        if underflow:
+            self.device_underflows += 1
+        if self.mode == "callback":
+            while self.ring.fill < frames and not self.produced_all:
+                self.produce_once()
+        n = self.ring.read_into(outdata)
+        if n < frames:
+            outdata[n:] = 0
+            if not self.produced_all:
+                self.fifo_underruns += 1
+        self.frames_played += n
+        self.finished = self.produced_all and self.ring.fill == 0
+        self.callbacks.add(perf_counter_ns() - t0)
+        return self.finished
+
+    # -- results ----------------------------------------------------------------------------
+
+    @property
+    def lost_frames(self) -> int:
+        """Frames the rule says the input should give, minus frames produced so far."""
+        return expected_length(self.swapper.frames_in, self.in_rate, self.out_rate) - (
+            self.swapper.frames_out
+        )
+
+    def report(self) -> dict[str, Any]:
+        """Everything measured, as plain JSON-ready values."""
+        cb = self.callbacks.values_us()
+        per_backend = {}
+        for index, spec in enumerate(self.order):
+            us = self.resamples.values_us(index)
+            if len(us):
+                per_backend[spec] = _stats(us) | {"blocks": len(us)}
+        all_resample = self.resamples.values_us()
+        expected = expected_length(self.swapper.frames_in, self.in_rate, self.out_rate)
+        complete = self.produced_all and self.finished
+        return {
+            "mode": self.mode,
+            "in_rate": self.in_rate,
+            "out_rate": self.out_rate,
+            "channels": self.channels,
+            "blocksize": self.blocksize,
+            "frames_in": self.swapper.frames_in,
+            "frames_out_expected": expected,
+            "frames_produced": self.swapper.frames_out,
+            "frames_played": self.frames_played,
+            "duration_s": self.frames_played / self.out_rate,
+            "complete": complete,
+            "lost_frames": (expected - self.frames_played) if complete else self.lost_frames,
+            "underruns": {
+                "fifo_empty": self.fifo_underruns,
+                "device_output_underflow": self.device_underflows,
+            },
+            "callback_us": _stats(cb)
+            | {"count": len(cb), "budget_us": 1e6 * self.blocksize / self.out_rate},
+            "resample_us": _stats(all_resample),
+            "resample_us_by_backend": per_backend,
+            "swaps": self.swapper.swaps,
+            "swap_rho_min": min((e.rho for e in self.swapper.events), default=None),
+            "timing_log_overflow": self.callbacks.dropped + self.resamples.dropped,
+            "errors": list(self.errors),
+        }
+
+
+def _stats(us: np.ndarray) -> dict[str, float | None]:
+    if not len(us):
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    q = np.quantile(us, [0.5, 0.95, 0.99])
+    return {"p50": float(q[0]), "p95": float(q[1]), "p99": float(q[2]), "max": float(us.max())}
