@@ -23,8 +23,10 @@ compare: $(INSTALLED)
 list: $(INSTALLED)
 	$(PY) -m harness list --variants
 
+# Device tests play through a JACK dummy server that the wrapper starts (and
+# installs when root); without one they skip and say why.
 test: $(INSTALLED)
-	$(PY) -m pytest
+	.ci/with-audio-server $(PY) -m pytest
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -23,6 +23,7 @@ Usage errors exit with status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -404,13 +405,15 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
         return 2
     except PlayerError as exc:
         console.print(f"[red]error:[/red] {exc}")
-        partial = getattr(exc, "report", None)
-        if partial is not None:
-            write_report(partial, args.report)
+        if exc.report is not None:
+            write_report(exc.report, args.report)
             console.print(
-                f"partial report: {partial['frames_played']} frames played"
+                f"partial report: {exc.report['frames_played']} frames played"
                 + (f", written to {args.report}" if args.report else "")
             )
+        if exc.stranded:  # PortAudio cannot shut down without its server: leave now
+            sys.stdout.flush()
+            os._exit(1)
         return 1
     console.print(report_table(report))
     write_report(report, args.report)

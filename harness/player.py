@@ -43,7 +43,25 @@ STALL_SECONDS = 2.0
 
 
 class PlayerError(RuntimeError):
-    """Playback could not start or could not go on; the message says why."""
+    """Playback could not start or could not go on; the message says why.
+
+    Attributes
+    ----------
+    report : dict or None
+        The partial report, when playback had started.
+    stranded : bool
+        The audio server went away with a stream open. PortAudio (JACK) can
+        then neither stop nor close the stream, nor exit the interpreter
+        cleanly (each hangs or aborts), so the process must end with
+        ``os._exit`` after saving what it needs.
+    """
+
+    def __init__(
+        self, message: str, *, report: dict[str, Any] | None = None, stranded: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.report = report
+        self.stranded = stranded
 
 
 def speech_clip() -> tuple[np.ndarray, int]:
@@ -259,7 +277,6 @@ def play(
     # producer hold it for a whole 256-frame period.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
-    failure: str | None = None
     started = time.monotonic()
     try:
         stream = sd.OutputStream(
@@ -274,27 +291,14 @@ def play(
     except Exception as exc:
         sys.setswitchinterval(interval)
         raise PlayerError(f"cannot open {info['name']!r} at {out_rate} Hz: {exc}") from exc
+    failure = None
     keys = _keyboard(engine, stop) if options.interactive else contextlib.nullcontext()
     try:
-        with stream, keys:
+        with keys:
+            stream.start()
             if producer:
                 producer.start()
-            last_count, last_progress = 0, time.monotonic()
-            while not done.is_set() and not stop.is_set():
-                done.wait(0.25)
-                if on_status:
-                    on_status(status_line(engine))
-                if engine.callbacks.count != last_count:
-                    last_count, last_progress = engine.callbacks.count, time.monotonic()
-                elif time.monotonic() - last_progress > STALL_SECONDS and not done.is_set():
-                    failure = (
-                        f"audio server stopped calling back for {STALL_SECONDS:.0f} s "
-                        f"(device {info['name']!r}, {info['hostapi_name']}); "
-                        "did the server exit?"
-                    )
-                    break
-    except sd.PortAudioError as exc:
-        failure = f"audio device error: {exc}"
+            failure = _watch(stream, engine, done, stop, on_status, info)
     finally:
         stop.set()
         if producer and producer.is_alive():
@@ -308,10 +312,41 @@ def play(
     }
     report["gate"] = gate_verdict(report)
     if failure:
-        error = PlayerError(failure)
-        error.report = report  # type: ignore[attr-defined]
-        raise error
+        raise PlayerError(failure, report=report, stranded=True)
+    stream.close()  # the server is alive: a normal shutdown
     return report
+
+
+def _watch(
+    stream,
+    engine: PlaybackEngine,
+    done: threading.Event,
+    stop: threading.Event,
+    on_status: Callable[[str], None] | None,
+    info: dict[str, Any],
+) -> str | None:
+    """Wait for the end of playback; return why it failed, or None."""
+    last_count, last_progress = 0, time.monotonic()
+    while not done.is_set() and not stop.is_set():
+        done.wait(0.1)
+        if on_status:
+            on_status(status_line(engine))
+        if engine.finished:
+            break
+        if not stream.active and not done.is_set():
+            return (
+                f"the audio stream on {info['name']!r} ({info['hostapi_name']}) stopped "
+                f"after {engine.frames_played} frames: did the audio server exit?"
+            )
+        if engine.callbacks.count != last_count:
+            last_count, last_progress = engine.callbacks.count, time.monotonic()
+        elif time.monotonic() - last_progress > STALL_SECONDS:
+            return (
+                f"no audio callback for {STALL_SECONDS:.0f} s on {info['name']!r} "
+                f"({info['hostapi_name']}): is the audio server alive?"
+            )
+    done.wait(1.0)  # let PortAudio play out what the callback handed over
+    return None
 
 
 def write_report(report: dict[str, Any], path: Path | None) -> None:

@@ -1,9 +1,12 @@
-"""Pytest configuration: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci|fuzz``)."""
+"""Pytest configuration: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci|fuzz``), the audio server."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -22,3 +25,24 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def audio_server() -> str:
+    """The JACK dummy server's name; skips (saying why) when none is running.
+
+    ``make test`` and ``.ci/run`` start one through ``.ci/with-audio-server``.
+    """
+    name = os.environ.get("JACK_DEFAULT_SERVER")
+    if not name:
+        pytest.skip("no JACK server: run the tests through .ci/with-audio-server (make test)")
+    if shutil.which("jack_wait") is None:
+        pytest.skip("jack_wait not found: install jackd2 (.ci/jack-dummy install)")
+    alive = subprocess.run(["jack_wait", "-c", "-s", name], capture_output=True, text=True)
+    if "not running" in alive.stdout or alive.returncode != 0:
+        pytest.skip(f"JACK server {name!r} is not running")
+    try:
+        import sounddevice  # noqa: F401  (PortAudio must initialise after the server is up)
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"sounddevice/PortAudio unavailable: {exc}")
+    return name

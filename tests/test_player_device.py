@@ -1,0 +1,148 @@
+"""The player on real PortAudio output: a JACK dummy server paced in real time.
+
+These tests need the server that ``.ci/with-audio-server`` starts (``make
+test`` does); without it they skip. They assert what happened (frames,
+underruns, exit status), never how long anything took.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+import backends
+from harness import signals
+from harness.player import PlayerError, PlayOptions, default_swap_order, play
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _server(audio_server):
+    return audio_server
+
+
+def test_ten_seconds_of_speech_swapping_every_half_second():
+    order = default_swap_order()
+    report = play(PlayOptions(backends=order, duration=10.0, swap_every=0.5))
+    assert report["hostapi"].startswith("JACK") and report["out_rate"] == 48000
+    assert report["complete"]
+    assert report["frames_played"] == backends.expected_length(10 * 22050, 22050, 48000)
+    assert report["lost_frames"] == 0
+    assert report["underruns"]["fifo_empty"] == 0
+    assert report["swaps"] >= 19
+    assert set(report["resample_us_by_backend"]) == set(order)
+
+
+def test_injected_callback_stalls_show_up_as_device_underflows():
+    stalls = {50, 100, 150, 200, 250}
+
+    def inject(engine):
+        body, count = engine.callback, [0]
+
+        def stalling(outdata, frames, underflow=False):
+            count[0] += 1
+            if count[0] in stalls:
+                time.sleep(0.02)  # 4 periods of 256 frames at 48 kHz
+            return body(outdata, frames, underflow)
+
+        engine.callback = stalling
+        return engine
+
+    report = play(PlayOptions(backends=["linear"], duration=2.0), engine_hook=inject)
+    assert report["underruns"]["device_output_underflow"] >= len(stalls)
+    assert report["lost_frames"] == 0  # late, but every frame still played
+
+
+def test_a_44100_hz_stereo_file_plays_at_the_device_rate(tmp_path):
+    path = tmp_path / "tone.wav"
+    pcm = (signals.tone(440.0, 44100, 88200, dbfs=-6)[:, None] * [1, 0.5] * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(pcm.tobytes())
+    report = play(PlayOptions(file=path, backends=["soxr", "numba"], swap_every=0.5))
+    assert (report["in_rate"], report["out_rate"], report["channels"]) == (44100, 48000, 2)
+    assert report["frames_played"] == backends.expected_length(88200, 44100, 48000) == 96000
+    assert report["lost_frames"] == 0 and report["underruns"]["fifo_empty"] == 0
+
+
+def test_callback_mode_plays_every_frame():
+    report = play(
+        PlayOptions(backends=["soxr", "linear"], duration=3.0, swap_every=0.5, mode="callback")
+    )
+    assert report["mode"] == "callback" and report["complete"]
+    assert report["lost_frames"] == 0
+    assert report["frames_played"] == backends.expected_length(3 * 22050, 22050, 48000)
+
+
+def test_a_rate_the_server_does_not_run_at_is_refused():
+    with pytest.raises(PlayerError, match="cannot open 'system' at 44100 Hz"):
+        play(PlayOptions(backends=["linear"], duration=1.0, rate=44100))
+
+
+def test_soak_command_prints_the_verdict(tmp_path):
+    out = tmp_path / "soak.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "soak", "--minutes", "0.1", "--report", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "soak 0.1 min" in done.stdout and "PASS" in done.stdout
+    report = json.loads(out.read_text())
+    assert report["gate"]["passed"] and report["swaps"] >= 5
+
+
+@pytest.mark.skipif(shutil.which("jackd") is None, reason="jackd not installed")
+def test_server_gone_mid_play_exits_non_zero_with_a_partial_report(tmp_path):
+    """A private server is killed under a playing child; the child must not hang."""
+    state = tmp_path / "jack"
+    env = {**os.environ, "JACK_STATE_DIR": str(state)}
+    started = subprocess.run(
+        [str(ROOT / ".ci" / "jack-dummy"), "start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert started.returncode == 0, started.stderr
+    for line in started.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value
+    report = tmp_path / "partial.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "harness", "play", "--duration", "60", "--report", str(report)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        time.sleep(3.0)
+        os.kill(int((state / "pid").read_text()), signal.SIGTERM)
+        output, _ = child.communicate(timeout=15)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        subprocess.run(
+            [str(ROOT / ".ci" / "jack-dummy"), "stop"], env=env, capture_output=True, timeout=30
+        )
+    assert child.returncode == 1
+    assert "did the audio server exit?" in output
+    assert "Traceback" not in output
+    partial = json.loads(report.read_text())
+    assert 0 < partial["frames_played"] < 60 * 48000 and not partial["complete"]
