@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup compare list test lint format clean
+.PHONY: setup compare list test lint format notebooks report clean
 
 setup: $(INSTALLED)
 
@@ -27,6 +27,14 @@ list: $(INSTALLED)
 # installs when root); without one they skip and say why.
 test: $(INSTALLED)
 	.ci/with-audio-server $(PY) -m pytest
+
+# Re-run both notebooks top to bottom (outputs are kept in git; never hand-edit them).
+notebooks: $(INSTALLED)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	$(PY) -c "from harness.notebooks import execute; execute('notebooks/explore.ipynb'); execute('notebooks/quality.ipynb')"
+
+report: $(INSTALLED)
+	$(PY) -m harness report latest --out report.html
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from .phase import final_count, linear_hold_back, phase_table
+from .phase import final_count, hold_back, phase_table
 from .stream import StreamResampler
 
 __all__ = ["LinearResampler"]
 
 
 class LinearResampler(StreamResampler):
-    """Exact-phase linear interpolation (NumPy); see the module docstring."""
+    """Exact-phase linear interpolation (NumPy); see the module docstring.
+
+    Subclasses that read a wider input window around each position (a FIR
+    interpolator) set ``_before`` and ``_reach`` in ``_open`` before calling
+    this one: output ``k`` reads input frames ``floor(k*M/L) - _before`` to
+    ``floor(k*M/L) + _reach``.
+    """
 
     name = "linear"
     summary = "stateful linear interpolation, exact integer phase (NumPy)"
+    _before = 0
+    _reach = 1
 
     @property
     def latency(self) -> int:
@@ -29,11 +37,12 @@ class LinearResampler(StreamResampler):
 
     def _open(self) -> None:
         self._table = phase_table(self.L, self.M, self.dtype)
-        self._latency = linear_hold_back(self.L, self.M)
+        self._latency = hold_back(self.L, self.M, self._reach)
         # An output can be final yet held back by the length rule; when
         # downsampling by M/L its position then lies up to M/(2L) frames before
-        # the newest input, so that much history is kept.
-        self._hist = np.zeros((self.M // (2 * self.L) + 2, self.channels), self.dtype)
+        # the newest input, so that much history is kept, plus its window.
+        size = self.M // (2 * self.L) + self._before + self._reach + 2
+        self._hist = np.zeros((size, self.channels), self.dtype)
 
     def _reset(self) -> None:
         self._hist[:] = 0
@@ -42,7 +51,7 @@ class LinearResampler(StreamResampler):
         n_in = self.frames_in + len(x)
         end = self.expected_length(n_in)
         if not last:
-            end = min(end, final_count(n_in, self.L, self.M))
+            end = min(end, final_count(n_in, self.L, self.M, self._reach))
         count = end - self.frames_out
         if count:
             self._interpolate(x, out[:count])

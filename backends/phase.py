@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["PhaseTable", "final_count", "linear_hold_back", "phase_table"]
+__all__ = ["PhaseTable", "final_count", "hold_back", "phase_table"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,23 +52,26 @@ def phase_table(L: int, M: int, dtype: np.dtype) -> PhaseTable:
     return _phase_table(L, M, np.dtype(dtype).name)
 
 
-def final_count(n_in: int, L: int, M: int) -> int:
-    """Outputs whose two input neighbours are among the first ``n_in`` frames.
+def final_count(n_in: int, L: int, M: int, reach: int = 1) -> int:
+    """Outputs whose input window lies within the first ``n_in`` frames.
 
-    Output ``k`` is final once ``k * M <= (n_in - 1) * L``: its position does
-    not exceed the last input frame received.
+    Output ``k`` reads input frames up to ``floor(k * M / L) + reach``, so it
+    is final once that index is below ``n_in``, i.e. ``k * M < (n_in - reach) * L``.
     """
-    return (n_in - 1) * L // M + 1 if n_in > 0 else 0
+    m = n_in - reach
+    return (m * L - 1) // M + 1 if m > 0 else 0
 
 
-@lru_cache(maxsize=64)
-def linear_hold_back(L: int, M: int) -> int:
-    """Exact maximum of ``expected_length(n) - frames_out`` for linear interpolation.
+@lru_cache(maxsize=256)
+def hold_back(L: int, M: int, reach: int = 1) -> int:
+    """Exact maximum of ``expected_length(n) - frames_out`` for an interpolator.
 
-    The difference is periodic in ``n`` with period ``M``, so one period is
-    enough.
+    Frames are emitted as soon as they are final (see :func:`final_count`) and
+    the length rule allows; the difference is periodic in ``n`` with period
+    ``M`` once ``n > reach``, so ``reach + M`` values of ``n`` cover it.
     """
-    n = np.arange(1, M + 1, dtype=np.int64)
+    n = np.arange(1, reach + M + 1, dtype=np.int64)
     expected = (2 * n * L + M) // (2 * M)
-    final = (n - 1) * L // M + 1
+    m = n - reach
+    final = np.where(m > 0, (m * L - 1) // M + 1, 0)
     return int(np.max(expected - np.minimum(final, expected)))

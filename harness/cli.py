@@ -13,6 +13,8 @@ show RUN
 play [FILE.wav]
     Play speech (or a WAV file) through a backend on a real device, optionally
     hot-swapping backends; prints a report. Exit 1 if the server goes away.
+report [RUN]
+    One self-contained HTML file: summary, gates, provenance and figures.
 soak
     The seed's pre-release gate: minutes of speech, a swap every second; PASS
     (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
@@ -178,6 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="FILE.json",
             help="also write the report as JSON",
         )
+
+    p = commands.add_parser("report", help="write a self-contained HTML report of a run")
+    p.add_argument("run", nargs="?", default="latest", help="run id, prefix, directory or latest")
+    p.add_argument(
+        "--out",
+        dest="html",
+        type=Path,
+        default=Path("report.html"),
+        help="HTML file to write (default report.html)",
+    )
+    p.add_argument("--results", type=Path, default=Path("results"), help="results directory")
+    p.add_argument("--against", default=None, metavar="RUN", help="add before/after figures")
 
     p = commands.add_parser("show", help="print a saved run's summary table")
     p.add_argument("run", help="run id, unique prefix, directory, or 'latest'")
@@ -426,6 +440,23 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
+    try:
+        from harness.report import build_report
+    except ImportError as exc:
+        console.print(
+            f"[red]error:[/red] the report needs matplotlib ({exc}); "
+            "pip install 'resampler-suite[notebook-run]'"
+        )
+        return 2
+    try:
+        path = build_report(args.run, root=args.results, out=args.html, against=args.against)
+    except RunNotFoundError as exc:
+        parser.error(str(exc))
+    console.print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -440,6 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_show(args, parser, console)
     if args.command in ("play", "soak"):
         return cmd_play(args, parser, console)
+    if args.command == "report":
+        return cmd_report(args, parser, console)
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects others
 
 

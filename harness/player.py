@@ -9,6 +9,7 @@ going away. The PortAudio callback only calls ``engine.callback``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import sys
 import threading
@@ -157,6 +158,21 @@ def gate_verdict(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def warm_up(spec: str, *, in_rate: int, out_rate: int, channels: int) -> None:
+    """Create ``spec`` once and run enough audio through it to compile every kernel.
+
+    Fails fast on a bad name, and keeps one-time costs (Numba compiling or
+    loading its cache: ~0.1 s per kernel; latency probes) out of playback, where a
+    swap would otherwise stall for them.
+    """
+    stream = backends.create(spec, in_rate=in_rate, out_rate=out_rate, channels=channels)
+    block = np.zeros((4096, channels), np.float32)
+    stream.process(block)
+    stream.process(block[:1])
+    stream.process(block, last=True)
+    _ = stream.latency
+
+
 def build_engine(
     options: PlayOptions, out_rate: int, channels: int | None = None
 ) -> PlaybackEngine:
@@ -166,10 +182,8 @@ def build_engine(
         clip = np.repeat(clip[:, :1], channels, axis=1)
     total = round(options.duration * in_rate) if options.duration else None
     order = list(options.backends) or default_swap_order()
-    for spec in order:  # fail fast on a bad name, and pay JIT/latency probes up front
-        stream = backends.create(spec, in_rate=in_rate, out_rate=out_rate, channels=clip.shape[1])
-        stream.process(np.zeros((64, clip.shape[1]), np.float32), last=True)
-        _ = stream.latency
+    for spec in order:
+        warm_up(spec, in_rate=in_rate, out_rate=out_rate, channels=clip.shape[1])
     seconds = (total or len(clip)) / in_rate
     return PlaybackEngine(
         LoopSource(clip, total_frames=total),
@@ -268,6 +282,10 @@ def play(
             raise sd.CallbackStop
 
     engine.prefill()
+    # Objects alive now never need scanning again: gen-2 collections during
+    # playback then only walk what playback itself allocates.
+    gc.collect()
+    gc.freeze()
     producer = None
     if engine.mode == "producer":
         producer = threading.Thread(
@@ -290,6 +308,7 @@ def play(
         )
     except Exception as exc:
         sys.setswitchinterval(interval)
+        gc.unfreeze()
         raise PlayerError(f"cannot open {info['name']!r} at {out_rate} Hz: {exc}") from exc
     failure = None
     keys = _keyboard(engine, stop) if options.interactive else contextlib.nullcontext()
@@ -304,6 +323,7 @@ def play(
         if producer and producer.is_alive():
             producer.join(2.0)
         sys.setswitchinterval(interval)
+        gc.unfreeze()
     report = engine.report() | {
         "device": info["name"],
         "hostapi": info["hostapi_name"],

@@ -10,7 +10,16 @@ from rich.table import Table
 
 from harness.analysis import EXACT_DB
 
-__all__ = ["SUMMARY_COLUMNS", "against_table", "render_summary", "summarize", "verdicts"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "against_table",
+    "cell_text",
+    "failed_columns",
+    "render_summary",
+    "row_cells",
+    "summarize",
+    "verdicts",
+]
 
 #: Summary column -> (check, metric, reduction, filter, format, better).
 SUMMARY_COLUMNS: dict[str, tuple] = {
@@ -98,7 +107,8 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _cell(value: object, fmt: str, unit: str = "") -> str:
+def cell_text(value: object, fmt: str, unit: str = "") -> str:
+    """A summary value as printed: ``exact``/``none`` for the dB stand-ins of ±infinity."""
     if isinstance(value, str):
         return value
     if isinstance(value, float) and math.isnan(value):
@@ -108,7 +118,8 @@ def _cell(value: object, fmt: str, unit: str = "") -> str:
     return fmt.format(value)
 
 
-def _failed_columns(df: pd.DataFrame, variant: str) -> set[str]:
+def failed_columns(df: pd.DataFrame, variant: str) -> set[str]:
+    """Summary columns in which ``variant`` failed a gate."""
     g = df[(df["variant"] == variant) & (df["passed"] == False)]  # noqa: E712
     failed = set()
     for column, (check, metric, *_rest) in SUMMARY_COLUMNS.items():
@@ -118,6 +129,15 @@ def _failed_columns(df: pd.DataFrame, variant: str) -> set[str]:
         elif ((g["check"] == check) & (g["metric"].str.startswith(metric))).any():
             failed.add(column)
     return failed
+
+
+def row_cells(df: pd.DataFrame, row: dict) -> list[tuple[str, str, bool]]:
+    """``(column, text, failed)`` for each summary column of one summary row."""
+    failed = failed_columns(df, row["variant"])
+    return [
+        (column, cell_text(row[column], fmt, "dB" if "dB" in column else ""), column in failed)
+        for column, (*_head, fmt, _better) in SUMMARY_COLUMNS.items()
+    ]
 
 
 def render_summary(df: pd.DataFrame, console: Console, *, title: str) -> None:
@@ -133,11 +153,7 @@ def render_summary(df: pd.DataFrame, console: Console, *, title: str) -> None:
         table.add_column(column, justify="right")
     table.add_column("verdict", justify="center")
     for row in summary.to_dict("records"):
-        failed = _failed_columns(df, row["variant"])
-        cells = []
-        for column, (*_head, fmt, _better) in SUMMARY_COLUMNS.items():
-            text = _cell(row[column], fmt, "dB" if "dB" in column else "")
-            cells.append(f"[red]{text}[/red]" if column in failed else text)
+        cells = [f"[red]{text}[/red]" if bad else text for _c, text, bad in row_cells(df, row)]
         verdict = {
             "PASS": "[green]PASS[/green]",
             "FAIL": "[bold red]FAIL[/bold red]",
@@ -178,8 +194,8 @@ def against_table(
             table.add_row(
                 variant,
                 column,
-                _cell(old, fmt, unit),
-                _cell(new, fmt, unit),
+                cell_text(old, fmt, unit),
+                cell_text(new, fmt, unit),
                 f"[red]{text}[/red]" if worse else text,
             )
     return table

@@ -81,7 +81,8 @@ def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys):
         "wall_seconds",
     ):
         assert key in meta, key
-    assert meta["packages"]["soxr"] == backends.available_backends()[3].version
+    soxr_info = next(i for i in backends.available_backends() if i.name == "soxr")
+    assert meta["packages"]["soxr"] == soxr_info.version
     assert "snr_db_min" in printed and "Gates" in printed  # thresholds printed with results
 
     assert cli.main(["show", run_dir.name[:10], "--out", str(tmp_path)]) == 0
@@ -209,3 +210,14 @@ def test_results_have_no_nan_values_except_failed_checks(tmp_path):
     cli.main(["compare", *FAST, "--out", str(tmp_path)])
     df, _ = load_run("latest", tmp_path)
     assert np.isfinite(df["value"]).all()
+
+
+def test_report_command_writes_one_html_file(tmp_path, capsys):
+    cli.main(["compare", *FAST, "--out", str(tmp_path / "runs")])
+    html = tmp_path / "r.html"
+    assert cli.main(["report", "latest", "--results", str(tmp_path / "runs"), "--out", str(html)]) == 0
+    text = html.read_text()
+    assert 'id="fig-speed-quality"' in text and "data:image/png;base64," in text
+    with pytest.raises(SystemExit) as info:
+        cli.main(["report", "nope", "--results", str(tmp_path / "runs"), "--out", str(html)])
+    assert info.value.code == 2

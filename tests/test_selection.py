@@ -44,8 +44,9 @@ def test_bogus_name_fails_fast_with_known_names():
         RESAMPLER_BACKEND="soxx",
     )
     assert result.returncode != 0
-    assert "ValueError: backend: expected one of seed, linear, numba, soxr, samplerate" in (
-        result.stderr
+    assert (
+        "ValueError: backend: expected one of seed, linear, numba, numba-sinc, soxr, samplerate"
+        in (result.stderr)
     )
     assert "got 'soxx'" in result.stderr
 
@@ -164,7 +165,7 @@ def test_resample_is_a_flushed_stream():
 
 def test_available_backends_describe_every_builtin():
     infos = {i.name: i for i in backends.available_backends()}
-    assert list(infos)[:5] == ["seed", "linear", "numba", "soxr", "samplerate"]
+    assert list(infos)[:6] == ["seed", "linear", "numba", "numba-sinc", "soxr", "samplerate"]
     for name, dist in [
         ("linear", "numpy"),
         ("numba", "numba"),
