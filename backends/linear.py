@@ -78,4 +78,6 @@ class LinearResampler(StreamResampler):
         e = q * t.M + t.step[j] - (self.frames_in - len(self._hist))
         ext = np.concatenate((self._hist, x, np.zeros_like(self._hist[:1])))
         a = ext[e]
-        np.add(a, (ext[e + 1] - a) * t.frac[j][:, np.newaxis], out=out)
+        # NaN/inf input gives NaN/inf output near it (documented); no warning per block.
+        with np.errstate(invalid="ignore", over="ignore"):
+            np.add(a, (ext[e + 1] - a) * t.frac[j][:, np.newaxis], out=out)

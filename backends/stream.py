@@ -4,12 +4,20 @@ Backends subclass it and implement :meth:`StreamResampler._process`, which
 receives validated ``(frames, channels)`` input in the stream's dtype and an
 output buffer sized by :meth:`StreamResampler.output_frames_max`. Validation,
 counters, the flush state and ``process_into`` live here once.
+
+A stream is single-threaded: one thread at a time may call ``process``,
+``process_into`` or ``reset``. A second thread calling while the first is
+inside raises ``RuntimeError`` at once (a non-blocking lock, so an audio
+callback never waits on it) and leaves the stream untouched. Separate streams
+in separate threads are independent.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -25,6 +33,24 @@ from .validation import (
 )
 
 __all__ = ["StreamResampler"]
+
+
+def _single_threaded(method: Callable) -> Callable:
+    """Run ``method`` holding the stream's lock; a second thread raises instead of waiting."""
+
+    @functools.wraps(method)
+    def guarded(self: StreamResampler, *args: Any, **kwargs: Any) -> Any:
+        if not self._in_use.acquire(blocking=False):
+            raise RuntimeError(
+                f"{self.name}: stream used from two threads at once; a stream is "
+                "single-threaded (give each thread its own stream)"
+            )
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._in_use.release()
+
+    return guarded
 
 
 class StreamResampler(ABC):
@@ -68,6 +94,7 @@ class StreamResampler(ABC):
         self.frames_in = 0
         self.frames_out = 0
         self._flushed = False
+        self._in_use = threading.Lock()
         self._open()
 
     # -- what a backend implements -------------------------------------------------
@@ -113,6 +140,7 @@ class StreamResampler(ABC):
         """Most frames the next ``process`` call with ``n_in`` frames can return."""
         return self.expected_length(self.frames_in + n_in) - self.frames_out
 
+    @_single_threaded
     def process(self, x: np.ndarray, /, *, last: bool = False) -> np.ndarray:
         """Resample one block of any size; ``last=True`` flushes the stream.
 
@@ -134,6 +162,7 @@ class StreamResampler(ABC):
         y = out[: self._run(frames, out, last)]
         return y[:, 0] if was_1d else y
 
+    @_single_threaded
     def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
         """Resample ``x`` into the caller's buffer, allocation-free for float input.
 
@@ -157,6 +186,7 @@ class StreamResampler(ABC):
         target = self._check_out(out, was_1d=was_1d, need=need)
         return self._run(frames, target, last)
 
+    @_single_threaded
     def reset(self) -> None:
         """Forget all input: back to the freshly created state."""
         self._reset()
@@ -172,6 +202,7 @@ class StreamResampler(ABC):
         )
 
     # -- internals -----------------------------------------------------------------
+
 
     def _accept(self, x: object) -> tuple[np.ndarray, bool]:
         if self._flushed:

@@ -37,7 +37,7 @@ from rich.table import Table
 import backends
 from harness import listing, provenance
 from harness.checks import CHECKS
-from harness.compare import run_checks
+from harness.compare import DEFAULT_TIMEOUT, run_checks
 from harness.player import PlayerError, PlayOptions, default_swap_order, play, write_report
 from harness.results import RunNotFoundError, load_run, new_run_id, resolve_run, save_run, to_frame
 from harness.summary import against_table, render_summary, verdicts
@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RUN",
         help="also print a before/after table against this saved run",
     )
+    p.add_argument(
+        "--check-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="a check that takes longer on one backend is recorded as failed",
+    )
 
     for name, help_text in (
         ("play", "play speech or a WAV file through the backends"),
@@ -151,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             p.add_argument("--minutes", type=float, default=3.0, help="session length")
+            p.add_argument(
+                "--swap-every",
+                type=float,
+                default=1.0,
+                metavar="SECONDS",
+                help="swap to the next backend every SECONDS (default 1)",
+            )
         p.add_argument(
             "--swap-order",
             default=None,
@@ -256,7 +270,9 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     thresholds = load_thresholds()
     run_id = new_run_id(args.label)
     started = time.perf_counter()
-    rows = run_checks(targets, settings, checks, thresholds, console=console)
+    rows = run_checks(
+        targets, settings, checks, thresholds, console=console, timeout=args.check_timeout
+    )
     df = to_frame(rows, run_id)
     meta = {
         "run_id": run_id,
@@ -337,7 +353,7 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             rate=args.rate,
             blocksize=args.blocksize,
             mode=args.mode,
-            swap_every=1.0,
+            swap_every=args.swap_every,
             crossfade_ms=args.crossfade_ms,
             duration=60.0 * args.minutes,
         )
@@ -387,6 +403,7 @@ def report_table(report: dict) -> Table:
         ("callback budget", f"{cb['budget_us']:.0f} µs ({cb['count']} callbacks)"),
         ("resample p50/p95/max µs", " / ".join(f"{rs[k]:.0f}" for k in ("p50", "p95", "max"))),
         ("swaps", str(report["swaps"])),
+        ("backend faults (fallback took over)", str(len(report["faults"]))),
     ]
     for spec, stats in report["resample_us_by_backend"].items():
         rows.append(
@@ -433,6 +450,12 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     write_report(report, args.report)
     for error in report["errors"]:
         console.print(f"[red]{error}[/red]")
+    for fault in report["faults"]:
+        console.print(
+            f"[yellow]backend {fault['backend']} failed at output frame "
+            f"{fault['frame']} ({fault['error']}); {fault['fallback']} took over"
+            "[/yellow]"
+        )
     if args.command == "soak":
         verdict = "PASS" if report["gate"]["passed"] else "FAIL"
         console.print(f"soak {args.minutes:g} min, {report['swaps']} swaps: {verdict}")

@@ -1,8 +1,16 @@
-"""Running the checks over the targets: progress, isolation of failures, ratios."""
+"""Running the checks over the targets: progress, isolation of failures, ratios.
+
+Each (check, target) runs in a forked child process with a timeout, so a
+backend that crashes the interpreter or hangs in one check costs only that
+check: it is recorded as failed with the reason, and the run goes on and is
+saved. Where ``fork`` is unavailable the checks run in-process (no timeout).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Sequence
+from multiprocessing.connection import Connection
 from typing import Any
 
 import pandas as pd
@@ -14,10 +22,12 @@ from harness.results import Recorder
 from harness.targets import Settings, Target
 from harness.thresholds import Thresholds
 
-__all__ = ["REFERENCE", "run_checks", "throughput_ratios"]
+__all__ = ["DEFAULT_TIMEOUT", "REFERENCE", "run_checks", "run_one", "throughput_ratios"]
 
 #: Throughput is reported as a ratio to this backend, measured in the same run.
 REFERENCE = Target("linear", (), False)
+#: Seconds one check may take on one target (the slowest normal one takes ~30 s).
+DEFAULT_TIMEOUT = 600.0
 
 
 def run_checks(
@@ -27,11 +37,13 @@ def run_checks(
     thresholds: Thresholds,
     *,
     console: Console,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """Run every check over every target; a check that raises is recorded as failed.
+    """Run every check over every target; a check that fails is recorded as failed.
 
     Checks run one target at a time, in the order of :data:`harness.checks.CHECKS`
-    (timing-sensitive ones last, with nothing else running).
+    (timing-sensitive ones last, with nothing else running). ``timeout`` bounds
+    each (check, target) in seconds.
     """
     ordered = [c for c in CHECKS if c in checks]
     plan = [(c, t) for c in ordered for t in targets]
@@ -48,15 +60,61 @@ def run_checks(
         task = progress.add_task("starting", total=len(plan))
         for check, target in plan:
             progress.update(task, description=f"{check} · {target.spec}")
-            rec = Recorder(target, check, thresholds)
-            try:
-                CHECKS[check](target, settings, rec)
-            except Exception as exc:  # a broken backend must not stop the run
-                rec.error(exc)
-            rows += rec.rows
+            rows += run_one(check, target, settings, thresholds, timeout=timeout)
             progress.advance(task)
         progress.update(task, description="done")
     return rows + throughput_ratios(rows)
+
+
+def _measure(
+    check: str, target: Target, settings: Settings, thresholds: Thresholds
+) -> list[dict[str, Any]]:
+    rec = Recorder(target, check, thresholds)
+    try:
+        CHECKS[check](target, settings, rec)
+    except Exception as exc:  # a broken backend must not stop the run
+        rec.error(exc)
+    return rec.rows
+
+
+def _child(pipe: Connection, *args: Any) -> None:
+    pipe.send(_measure(*args))
+    pipe.close()
+
+
+def run_one(
+    check: str,
+    target: Target,
+    settings: Settings,
+    thresholds: Thresholds,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[dict[str, Any]]:
+    """One check on one target, in a forked child bounded by ``timeout`` seconds."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _measure(check, target, settings, thresholds)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(send, check, target, settings, thresholds), daemon=True
+    )
+    child.start()
+    send.close()
+    try:
+        if receive.poll(timeout):
+            return receive.recv()
+        reason = TimeoutError(f"{check} did not finish within {timeout:g} s")
+    except EOFError:  # the child died before sending anything
+        child.join(5)
+        reason = RuntimeError(f"{check} crashed the interpreter (exit code {child.exitcode})")
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+    rec = Recorder(target, check, thresholds)
+    rec.error(reason)
+    return rec.rows
 
 
 def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ allocates in producer mode, takes no lock, logs nothing and prints nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -277,6 +278,7 @@ class PlaybackEngine:
             "resample_us_by_backend": per_backend,
             "swaps": self.swapper.swaps,
             "swap_rho_min": min((e.rho for e in self.swapper.events), default=None),
+            "faults": [dataclasses.asdict(f) for f in self.swapper.faults],
             "timing_log_overflow": self.callbacks.dropped + self.resamples.dropped,
             "errors": list(self.errors),
         }

@@ -20,6 +20,12 @@ A swap (applied at the next block boundary):
    same input it becomes gains summing to one, so the level neither dips nor
    bumps (plain ``cos/sin`` would add 3 dB mid-fade);
 4. the old stream is dropped.
+
+**Faults.** A backend that raises, or returns output that breaks the contract
+(wrong shape or dtype, more frames than the length rule allows, or NaN/inf from
+finite input), is replaced on the spot by the ``fallback`` backend, primed from
+the same history, so playback goes on with no frame lost. Each fault is
+recorded once in :attr:`HotSwapResampler.faults`.
 """
 
 from __future__ import annotations
@@ -35,7 +41,17 @@ import backends
 from backends.lengths import reduced_ratio
 from backends.validation import as_frames
 
-__all__ = ["HotSwapResampler", "SwapEvent", "crossfade_gains"]
+__all__ = ["Fault", "HotSwapResampler", "SwapEvent", "crossfade_gains"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A backend that failed mid-stream and what replaced it."""
+
+    backend: str
+    error: str
+    frame: int  # absolute output frame where the fallback took over
+    fallback: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,8 @@ class HotSwapResampler:
         Length of the crossfade at a swap (5 ms at 48 kHz).
     factory : callable, optional
         ``factory(spec, **kwargs) -> stream``; default :func:`backends.create`.
+    fallback : str, default "linear"
+        Backend that replaces one that fails mid-stream.
     """
 
     def __init__(
@@ -155,6 +173,7 @@ class HotSwapResampler:
         dtype: Any = "float32",
         crossfade_frames: int = 240,
         factory: Callable[..., Any] | None = None,
+        fallback: str = "linear",
     ) -> None:
         if crossfade_frames < 1:
             raise ValueError(f"crossfade_frames: expected >= 1, got {crossfade_frames}")
@@ -172,6 +191,9 @@ class HotSwapResampler:
         self.frames_in = 0
         self.frames_out = 0
         self.events: list[SwapEvent] = []
+        self.fallback = fallback
+        self.faults: list[Fault] = []
+        self._last_nonfinite = -(1 << 62)  # input frame index of the latest NaN/inf
 
     @property
     def backend(self) -> str:
@@ -207,10 +229,12 @@ class HotSwapResampler:
             self._start_swap(self._requested)
             self._requested = None
         self._history.append(block)
+        if len(block) and not np.isfinite(block).all():
+            self._last_nonfinite = self.frames_in + len(block)
+        self.frames_in += len(block)
         for lane in (self._old, self._lane):
             if lane is not None:
-                lane.feed(block, last=last, emitted=self.frames_out)
-        self.frames_in += len(block)
+                self._feed_or_replace(lane, block, last=last)
         y = self._emit(last=last)
         return y[:, 0] if was_1d else y
 
@@ -230,7 +254,47 @@ class HotSwapResampler:
         warmup = 2 * (-(-stream.latency * self.M // self.L)) + 64
         return warmup + self.M
 
-    def _start_swap(self, spec: str) -> None:
+    def _feed_or_replace(self, lane: _Lane, block: np.ndarray, *, last: bool) -> None:
+        try:
+            before = len(lane.pending)
+            lane.feed(block, last=last, emitted=self.frames_out)
+            self._check_output(lane, lane.pending[before:])
+        except Exception as exc:  # any failure of a backend is survivable here
+            self._replace(lane, f"{type(exc).__name__}: {exc}", last=last)
+
+    def _check_output(self, lane: _Lane, new: list[np.ndarray]) -> None:
+        """Raise if a lane's fresh output breaks the contract."""
+        stream = lane.stream
+        allowed = stream.expected_length(stream.frames_in)
+        if stream.frames_out > allowed:
+            raise ValueError(
+                f"emitted {stream.frames_out} frames for {stream.frames_in} in; "
+                f"the length rule allows {allowed}"
+            )
+        for y in new:
+            if y.ndim != 2 or y.shape[1] != self.channels or y.dtype != self.dtype:
+                raise ValueError(
+                    f"returned {y.dtype}{y.shape}, expected {self.dtype}(frames, {self.channels})"
+                )
+        # NaN/inf out of finite input (all within this lane's reach) is garbage.
+        reach = 2 * -(-stream.latency * self.M // self.L) + 1024
+        if self.frames_in - self._last_nonfinite > reach:
+            for y in new:
+                if not np.isfinite(y).all():
+                    raise ValueError("returned NaN/inf from finite input")
+
+    def _replace(self, lane: _Lane, error: str, *, last: bool) -> None:
+        """Put the fallback backend in ``lane``'s place, caught up to the input."""
+        if lane is self._old:  # a fade from a failing stream: finish it at once
+            self._old = None
+            self.faults.append(Fault(lane.spec, error, self.frames_out, self._lane.spec))
+            return
+        fallback = self._prime(self.fallback, last=last)
+        self.faults.append(Fault(lane.spec, error, self.frames_out, fallback.spec))
+        self._lane = fallback
+
+    def _prime(self, spec: str, *, last: bool = False) -> _Lane:
+        """A lane for ``spec`` fed with history, producing output from ``frames_out`` on."""
         new = self._make(spec)
         position = self.frames_out * self.M // self.L  # input frame of the next output
         start = max(0, position - self._history_frames(new))
@@ -238,7 +302,17 @@ class HotSwapResampler:
         while start < self._history.start:  # history too short: start later, still on M
             start += self.M
         lane = _Lane(spec, new, start * self.L // self.M)
-        lane.feed(self._history.since(start), last=False, emitted=self.frames_out)
+        lane.feed(self._history.since(start), last=last, emitted=self.frames_out)
+        return lane
+
+    def _start_swap(self, spec: str) -> None:
+        try:
+            lane = self._prime(spec)
+        except Exception as exc:  # cannot even start: stay with the current backend
+            self.faults.append(
+                Fault(spec, f"{type(exc).__name__}: {exc}", self.frames_out, self._lane.spec)
+            )
+            return
         self._old, self._lane = self._lane, lane
         self._fade_start = self.frames_out
 

@@ -174,10 +174,13 @@ def warm_up(spec: str, *, in_rate: int, out_rate: int, channels: int) -> None:
 
 
 def build_engine(
-    options: PlayOptions, out_rate: int, channels: int | None = None
+    options: PlayOptions,
+    clip: np.ndarray,
+    in_rate: int,
+    out_rate: int,
+    channels: int | None = None,
 ) -> PlaybackEngine:
     """The engine for ``options`` at the device rate (warming every backend first)."""
-    clip, in_rate = read_wav(options.file) if options.file else speech_clip()
     if channels is not None and clip.shape[1] != channels:
         clip = np.repeat(clip[:, :1], channels, axis=1)
     total = round(options.duration * in_rate) if options.duration else None
@@ -267,11 +270,13 @@ def play(
         No device, PortAudio missing, or the audio server went away (the
         partial report is attached as ``exc.report``).
     """
+    # The file first: a bad WAV is the user's to fix, whatever the audio setup.
+    clip, in_rate = read_wav(options.file) if options.file else speech_clip()
     sd = _sounddevice()
     index, info = find_output_device(options.device)
     out_rate = int(options.rate or info["default_samplerate"])
     channels = 2 if info["max_output_channels"] >= 2 else 1
-    engine = build_engine(options, out_rate, channels)
+    engine = build_engine(options, clip, in_rate, out_rate, channels)
     if engine_hook:
         engine = engine_hook(engine)
     stop = threading.Event()

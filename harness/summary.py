@@ -37,6 +37,7 @@ SUMMARY_COLUMNS: dict[str, tuple] = {
     "SNR dB": ("quality", "snr_db", "min", {}, "{:.1f}", "high"),
     "alias dB": ("quality", "aliasing_rejection_db", "min", {}, "{:.1f}", "high"),
     "latency": ("quality", "latency_frames", "first", {}, "{:.0f}", "low"),
+    "NaN spread ms": ("nonfinite", "contaminated_ms", "max", {"dtype": "nan"}, "{:.1f}", "low"),
     "delay": ("quality", "delay_frames", "absmax", {}, "{:+.2f}", "low"),
     "speed ×linear": (
         "throughput",

@@ -80,9 +80,17 @@ def schedule(name: str, n: int, *, in_rate: int, out_rate: int, seed: int = 0) -
 SCHEDULES = ("one-shot", "1-frame", "prime-17", "random-1-4096", "device-256", "whole-output")
 
 
-def noise(n: int, channels: int, *, seed: int = 0) -> np.ndarray:
-    """Reproducible test input: white noise at half scale, float64."""
-    return 0.5 * np.random.default_rng(seed).standard_normal((n, channels))
+def noise(n: int, channels: int, *, seed: int = 0, dtype: str = "float64") -> np.ndarray:
+    """Reproducible test input: white noise at half scale, in ``dtype`` (PCM for ints)."""
+    x = 0.5 * np.random.default_rng(seed).standard_normal((n, channels))
+    kind = np.dtype(dtype)
+    if kind.kind in "ui":
+        info = np.iinfo(kind)
+        offset = 128 if kind.kind == "u" else 0
+        return np.clip(
+            np.round(x * 2 ** (8 * kind.itemsize - 1) + offset), info.min, info.max
+        ).astype(kind)
+    return x.astype(kind)
 
 
 def stream_through(
@@ -115,9 +123,10 @@ def check_length_rule(
     *,
     n: int = N_FRAMES,
     schedules: Mapping[str, Sequence[int]] | None = None,
+    in_dtype: str = "float64",
 ) -> None:
     """Item 1: exact length after the flush, held-back within [0, latency] before."""
-    x = noise(n, channels)
+    x = noise(n, channels, dtype=in_dtype)
     want = expected_length(n, in_rate, out_rate)
     if schedules is None:
         schedules = {s: schedule(s, n, in_rate=in_rate, out_rate=out_rate) for s in SCHEDULES}
@@ -146,9 +155,10 @@ def check_chunk_invariance(
     n: int = N_FRAMES,
     schedules: Mapping[str, Sequence[int]] | None = None,
     exact: bool = False,
+    in_dtype: str = "float64",
 ) -> None:
     """Item 2: every chunking gives the one-shot output (bit-exact if ``exact``)."""
-    x = noise(n, channels)
+    x = noise(n, channels, dtype=in_dtype)
     one_shot, _ = stream_through(
         make(in_rate=in_rate, out_rate=out_rate, channels=channels), x, [n]
     )

@@ -204,12 +204,26 @@ def block_sizes(draw, n):
 @pytest.mark.parametrize("variant", variant_params(baselines=False))
 @given(data=st.data())
 def test_property_length_and_chunk_invariance(variant, data):
-    """Random rates, channels, lengths and chunkings (baselines: see the strict xfails)."""
+    """Random rates, channels, input dtypes, lengths and chunkings.
+
+    (Baselines are left out: their strict expected failures are above.)
+    """
     in_rate, out_rate = data.draw(rate_pairs(), label="rates")
     channels = data.draw(st.integers(1, 3), label="channels")
     n = data.draw(st.integers(0, 5000), label="frames")
     sizes = data.draw(block_sizes(n), label="sizes") if n else [0]
-    cf.check_length_rule(variant.make, in_rate, out_rate, channels, n=n, schedules={"drawn": sizes})
+    in_dtype = data.draw(st.sampled_from(backends.SUPPORTED_INPUT_DTYPES), label="dtype")
+    drawn = {"drawn": sizes}
+    cf.check_length_rule(
+        variant.make, in_rate, out_rate, channels, n=n, schedules=drawn, in_dtype=in_dtype
+    )
     cf.check_chunk_invariance(
-        variant.make, in_rate, out_rate, channels, n=n, schedules={"drawn": sizes}, exact=True
+        variant.make,
+        in_rate,
+        out_rate,
+        channels,
+        n=n,
+        schedules=drawn,
+        exact=True,
+        in_dtype=in_dtype,
     )

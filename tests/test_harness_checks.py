@@ -211,3 +211,45 @@ def test_throughput_rows_cover_each_scenario():
     scenarios = {(r["channels"], r["schedule"]) for r in rows if r["metric"] == "msamples_per_s"}
     assert scenarios == {(1, "oneshot"), (1, "streaming"), (2, "oneshot"), (2, "streaming")}
     assert all(r["value"] > 0 for r in rows)
+
+
+class StickyNaN(Wrapped):
+    """Once a NaN goes in, every later output is NaN (a state that never recovers)."""
+
+    name = "fake-sticky-nan"
+
+    def _open(self):
+        super()._open()
+        self.poisoned = False
+
+    def _reset(self):
+        super()._reset()
+        self.poisoned = False
+
+    def tamper(self, y):
+        self.poisoned = self.poisoned or not np.isfinite(y).all()
+        return np.full_like(y, np.nan) if self.poisoned else y
+
+
+class ResetKeepsState(Wrapped):
+    """reset() forgets to reset the inner stream."""
+
+    name = "fake-bad-reset"
+
+    def _reset(self):
+        self.calls = 0
+
+
+def test_nonfinite_flags_a_stream_that_never_recovers_and_a_broken_reset():
+    backends.register(StickyNaN.name, StickyNaN, replace=True)
+    backends.register(ResetKeepsState.name, ResetKeepsState, replace=True)
+    try:
+        sticky = measure("nonfinite", StickyNaN.name)
+        bad_reset = measure("nonfinite", ResetKeepsState.name)
+    finally:
+        backends.unregister(StickyNaN.name)
+        backends.unregister(ResetKeepsState.name)
+    assert {r["dtype"] for r in failed(sticky, "recovers")} == {"nan", "inf"}
+    assert failed(bad_reset, "reset_recovers")
+    good = {(r["metric"], r["dtype"]): r["value"] for r in measure("nonfinite", "linear")}
+    assert good[("recovers", "nan")] == 1 and good[("contaminated_frames", "nan")] == 5

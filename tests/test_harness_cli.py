@@ -223,3 +223,58 @@ def test_report_command_writes_one_html_file(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["report", "nope", "--results", str(tmp_path / "runs"), "--out", str(html)])
     assert info.value.code == 2
+
+
+def test_a_backend_that_hangs_or_crashes_fails_its_check_and_the_run_completes(tmp_path, capsys):
+    import os
+    import time
+
+    class Hangs(backends.backend_class("linear")):
+        """Fine, except on int16 input (the dtype check): sleeps forever."""
+
+        name = "test-hangs"
+
+        def process(self, x, /, *, last=False):
+            if getattr(x, "dtype", None) == np.int16:
+                time.sleep(3600)
+            return super().process(x, last=last)
+
+    class Crashes(backends.backend_class("linear")):
+        """Takes the interpreter down on 1-frame blocks (the drift check's last schedule)."""
+
+        name = "test-crashes"
+
+        def process(self, x, /, *, last=False):
+            if len(x) == 1:
+                os._exit(70)
+            return super().process(x, last=last)
+
+    backends.register("test-hangs", Hangs, replace=True)
+    backends.register("test-crashes", Crashes, replace=True)
+    try:
+        code = cli.main(
+            [
+                "compare",
+                "--backends",
+                "test-hangs,test-crashes,linear",
+                "--checks",
+                "drift,dtype",
+                "--rates",
+                "22050:48000",
+                "--check-timeout",
+                "20",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+    finally:
+        backends.unregister("test-hangs")
+        backends.unregister("test-crashes")
+    assert code == 1
+    df, _ = load_run("latest", tmp_path)
+    failed = df[df["metric"] == "check_failed"].set_index(["variant", "check"])["error"]
+    assert "dtype did not finish within 20 s" in failed[("test-hangs", "dtype")]
+    assert "drift crashed the interpreter (exit code 70)" in failed[("test-crashes", "drift")]
+    # everything else ran and was saved
+    assert (df[(df["variant"] == "linear")]["check"].unique().tolist()) == ["drift", "dtype"]
+    assert (df[(df["variant"] == "test-hangs") & (df["check"] == "drift")]["passed"] != False).all()  # noqa: E712

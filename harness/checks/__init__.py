@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.checks import drift, dtypes, quality, throughput, timing
+from harness.checks import drift, dtypes, nonfinite, quality, throughput, timing
 
 #: Check name -> function, in the order a run executes them (timing-sensitive last).
 CHECKS: dict[str, Callable] = {
     "drift": drift.run,
     "dtype": dtypes.run,
     "quality": quality.run,
+    "nonfinite": nonfinite.run,
     "timing": timing.run,
     "throughput": throughput.run,
 }
