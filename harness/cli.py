@@ -286,16 +286,13 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
         **provenance.collect(argv=sys.argv, seed=settings.seed, root=ROOT),
     }
     run_dir = save_run(df, meta, args.out)
-    _print_run(df, meta, console, thresholds)
-    if before is not None:
-        console.print(
-            against_table(before[0], df, before_name=before[1]["run_id"], after_name=meta["run_id"])
-        )
+    code = _present(df, meta, console, thresholds, before)
     console.print(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)")
-    return _exit_code(df)
+    return code
 
 
-def _print_run(df, meta, console: Console, thresholds: Thresholds) -> None:
+def _present(df, meta, console: Console, thresholds: Thresholds, before) -> int:
+    """Print a run's summary, its gates and the comparison; return the exit status."""
     commit = (meta.get("git") or {}).get("commit") or "?"
     dirty = "+dirty" if (meta.get("git") or {}).get("dirty") else ""
     title = (
@@ -304,11 +301,11 @@ def _print_run(df, meta, console: Console, thresholds: Thresholds) -> None:
     )
     render_summary(df, console, title=title)
     console.print(gates_table(thresholds))
-
-
-def _exit_code(df) -> int:
-    v = verdicts(df)
-    return 1 if (v["verdict"] == "FAIL").any() else 0
+    if before is not None:
+        console.print(
+            against_table(before[0], df, before_name=before[1]["run_id"], after_name=meta["run_id"])
+        )
+    return 1 if (verdicts(df)["verdict"] == "FAIL").any() else 0
 
 
 def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
@@ -320,13 +317,9 @@ def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     import tomllib
 
     thresholds = Thresholds(tomllib.loads(meta["thresholds"]), meta["thresholds"])
-    _print_run(df, meta, console, thresholds)
-    if before is not None:
-        console.print(
-            against_table(before[0], df, before_name=before[1]["run_id"], after_name=meta["run_id"])
-        )
+    code = _present(df, meta, console, thresholds, before)
     console.print(f"run directory: {resolve_run(args.run, args.out)}")
-    return _exit_code(df)
+    return code
 
 
 def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> PlayOptions:
