@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup compare list test lint format notebooks report clean
+.PHONY: setup compare list test fuzz lint format notebooks report bench clean
 
 setup: $(INSTALLED)
 
@@ -28,6 +28,10 @@ list: $(INSTALLED)
 test: $(INSTALLED)
 	.ci/with-audio-server $(PY) -m pytest
 
+# Longer property-based runs (400 examples per property, random seeds).
+fuzz: $(INSTALLED)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests -k property
+
 # Re-run both notebooks top to bottom (outputs are kept in git; never hand-edit them).
 notebooks: $(INSTALLED)
 	$(PY) -m pip install --quiet -e '.[notebooks]'
@@ -35,6 +39,14 @@ notebooks: $(INSTALLED)
 
 report: $(INSTALLED)
 	$(PY) -m harness report latest --out report.html
+
+# pytest-benchmark suite (benchmarks/, not collected by `make test`); every run is
+# saved under .benchmarks/. To check a change against a saved run, e.g. run 0001:
+#   $(PY) -m pytest benchmarks --benchmark-compare=0001 --benchmark-compare-fail=median:10%
+# fails when a median is more than 10 % slower. BENCH_SECONDS=N shortens the
+# one-shot input (default 60 s); BENCH_FULL=1 adds sinc_best at full length.
+bench: $(INSTALLED)
+	$(PY) -m pytest benchmarks --benchmark-autosave --benchmark-group-by=group --benchmark-columns=min,median,ops
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

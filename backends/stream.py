@@ -203,7 +203,6 @@ class StreamResampler(ABC):
 
     # -- internals -----------------------------------------------------------------
 
-
     def _accept(self, x: object) -> tuple[np.ndarray, bool]:
         if self._flushed:
             raise RuntimeError(

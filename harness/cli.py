@@ -15,6 +15,9 @@ play [FILE.wav]
     hot-swapping backends; prints a report. Exit 1 if the server goes away.
 report [RUN]
     One self-contained HTML file: summary, gates, provenance and figures.
+perf
+    Throughput against a memory copy, per-call cost, thread scaling, and the
+    seed's caching claim (see :mod:`harness.perf`).
 soak
     The seed's pre-release gate: minutes of speech, a swap every second; PASS
     (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
@@ -206,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--results", type=Path, default=Path("results"), help="results directory")
     p.add_argument("--against", default=None, metavar="RUN", help="add before/after figures")
+
+    p = commands.add_parser(
+        "perf",
+        add_help=False,
+        help="throughput vs a memory copy, per-call cost, thread scaling, the caching claim",
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="see python -m harness perf --help")
 
     p = commands.add_parser("show", help="print a saved run's summary table")
     p.add_argument("run", help="run id, unique prefix, directory, or 'latest'")
@@ -474,6 +484,11 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, consol
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["perf"]:  # it has its own options (and --help)
+        from harness import perf
+
+        return perf.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     console = Console()
@@ -489,6 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_play(args, parser, console)
     if args.command == "report":
         return cmd_report(args, parser, console)
+
     raise AssertionError(f"unhandled command {args.command}")  # argparse rejects others
 
 

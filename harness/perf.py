@@ -1,0 +1,782 @@
+"""Performance study: where the time goes, beyond the MS/s of ``harness compare``.
+
+Four measurements at 44.1 → 48 kHz, mono float32, each returning tidy rows
+(``section, backend, metric, value, unit``):
+
+* :func:`throughput_vs_copy` — one-shot MS/s through ``process_into`` and
+  ``process``, as a percentage of ``np.copyto`` of the same input (the memory
+  bandwidth ceiling) and as ratios to soxr QQ and HQ;
+* :func:`call_overhead` — per-call µs of 512-frame device pulls against the
+  Python call floor (an empty ``process_into`` on the same stream);
+* :func:`thread_scaling` — one stream in one thread against two independent
+  streams in two threads: does the backend release the GIL?
+* :func:`caching_claim` — the seed's claim that caching ``np.arange`` index
+  arrays makes the NumPy ``linear`` backend 10–20 % faster.
+
+Only ratios within one run are meaningful on a shared machine, so references
+(the copy, the call floor, the uncached variant) are measured interleaved with
+what they are compared to, and best-of / median figures are used.
+:func:`collect` runs everything into one DataFrame; :func:`main` prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from time import perf_counter, perf_counter_ns
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from backends.linear import LinearResampler
+from harness.checks.throughput import measure
+from harness.checks.timing import simulate
+from harness.signals import noise
+from harness.targets import Target, select_targets
+
+__all__ = [
+    "FULL",
+    "IN_RATE",
+    "OUT_RATE",
+    "QUICK",
+    "CachedArangeLinear",
+    "PerfSettings",
+    "caching_claim",
+    "caching_verdict",
+    "call_overhead",
+    "collect",
+    "default_targets",
+    "gil_verdict",
+    "main",
+    "render",
+    "thread_scaling",
+    "throughput_vs_copy",
+]
+
+IN_RATE, OUT_RATE = 44100, 48000
+#: Device block (output frames) of the per-call measurements.
+DEVICE_BLOCK = 512
+#: Column order of every row this module returns.
+COLUMNS = ["section", "backend", "metric", "value", "unit"]
+#: What the library documentation says about the GIL, for comparison with the measurement.
+GIL_EXPECTED = {
+    "seed": "partly (NumPy ufuncs)",
+    "linear": "partly (NumPy ufuncs)",
+    "numba": "yes (nogil kernels)",
+    "numba-sinc": "yes (nogil kernels)",
+    "soxr": "yes (library releases it)",
+    "samplerate": "undocumented",
+}
+#: The seed's claim about caching index arrays, as a saving in percent.
+CLAIM_PCT = (10.0, 20.0)
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PerfSettings:
+    """Scale of a perf run.
+
+    Attributes
+    ----------
+    oneshot_seconds : float
+        Input length of the one-shot measurements (throughput, caching).
+    repeats : int
+        Best-of count for one-shot and thread measurements.
+    calls : int
+        Minimum number of timed streaming calls per variant.
+    thread_seconds : float
+        Input length per stream in the thread-scaling measurement.
+    thread_block : int
+        Input frames per ``process_into`` call in the thread-scaling measurement.
+    thread_min_run_s : float
+        Shortest timed thread run; fast backends repeat the input to reach it.
+    """
+
+    oneshot_seconds: float = 60.0
+    repeats: int = 3
+    calls: int = 2000
+    thread_seconds: float = 10.0
+    thread_block: int = 4096
+    thread_min_run_s: float = 0.2
+
+
+FULL = PerfSettings()
+QUICK = PerfSettings(oneshot_seconds=10.0, thread_seconds=3.0)
+
+
+def _row(section: str, backend: str, metric: str, value: float, unit: str) -> Row:
+    return {"section": section, "backend": backend, "metric": metric, "value": value, "unit": unit}
+
+
+def _mono(seconds: float, *, seed: int = 0) -> np.ndarray:
+    """``(frames, 1)`` float32 noise at ``IN_RATE`` (2-D, as the throughput check uses)."""
+    return noise(max(1, round(seconds * IN_RATE)), 1, seed=seed).astype(np.float32)
+
+
+def _make(target: Target, channels: int = 1) -> Any:
+    return target.make(in_rate=IN_RATE, out_rate=OUT_RATE, channels=channels)
+
+
+def _warm(target: Target) -> None:
+    """Compile / load kernels and probe the latency before anything is timed."""
+    stream = _make(target)
+    _ = stream.latency  # library adapters measure it once per configuration
+    stream.process(np.zeros((4096, 1), np.float32), last=True)
+
+
+def default_targets(targets: Sequence[Target] | None = None) -> list[Target]:
+    """The default-options variant of each backend (the first one listed per name)."""
+    seen: dict[str, Target] = {}
+    for t in targets if targets is not None else select_targets():
+        seen.setdefault(t.name, t)
+    return list(seen.values())
+
+
+# -- a. throughput against a memory copy ---------------------------------------------
+
+
+def throughput_vs_copy(
+    targets: Sequence[Target] | None = None, *, seconds: float = 60.0, repeats: int = 3
+) -> list[Row]:
+    """One-shot MS/s of each variant against ``np.copyto`` of the same input.
+
+    Parameters
+    ----------
+    targets : sequence of Target, optional
+        Variants to measure; default every available one (baselines included).
+    seconds : float, default 60
+        Input length at 44.1 kHz, mono float32.
+    repeats : int, default 3
+        Rounds; each figure is the best round.
+
+    Returns
+    -------
+    list of dict
+        Rows ``copy_msps`` (backend ``"np.copyto"``), then per variant
+        ``into_msps`` (``process_into``, preallocated output), ``process_msps``
+        (``process``, allocating), ``into_pct_of_copy``, ``process_pct_of_copy``
+        and, when soxr QQ / HQ were measured, ``ratio_to_soxr_qq`` / ``_hq``.
+    """
+    targets = list(targets) if targets is not None else select_targets()
+    x = _mono(seconds)
+    dst = np.empty_like(x)
+    for t in targets:
+        _warm(t)
+    # One output buffer shared by all variants and rounds: the page faults of a
+    # fresh buffer are then paid once, not timed with every backend.
+    cap = max((_make(t).output_frames_max(len(x)) for t in targets), default=0)
+    out = np.empty((cap, 1), np.float32)
+    copy_s = np.inf
+    into_s = {t.spec: np.inf for t in targets}
+    process_rate = {t.spec: 0.0 for t in targets}
+    for _ in range(repeats):
+        for t in targets:
+            # The copy runs right before each backend so that both see the same
+            # machine state; its best over all rounds is the reference.
+            t0 = perf_counter()
+            np.copyto(dst, x)
+            copy_s = min(copy_s, perf_counter() - t0)
+            stream = _make(t)
+            t0 = perf_counter()
+            stream.process_into(x, out, last=True)
+            into_s[t.spec] = min(into_s[t.spec], perf_counter() - t0)
+            rate = measure(t, x, IN_RATE, OUT_RATE, scenario="oneshot", repeats=1)
+            process_rate[t.spec] = max(process_rate[t.spec], rate)
+    copy_rate = x.size / copy_s / 1e6
+    rows = [_row("throughput", "np.copyto", "copy_msps", copy_rate, "MS/s")]
+    into_rate = {spec: x.size / s / 1e6 for spec, s in into_s.items()}
+    refs = {"qq": into_rate.get("soxr:quality=QQ"), "hq": into_rate.get("soxr:quality=HQ")}
+    for spec, rate in into_rate.items():
+        rows += [
+            _row("throughput", spec, "into_msps", rate, "MS/s"),
+            _row("throughput", spec, "process_msps", process_rate[spec], "MS/s"),
+            _row("throughput", spec, "into_pct_of_copy", 100 * rate / copy_rate, "%"),
+            _row(
+                "throughput", spec, "process_pct_of_copy", 100 * process_rate[spec] / copy_rate, "%"
+            ),
+        ]
+        rows += [
+            _row("throughput", spec, f"ratio_to_soxr_{name}", rate / ref, "x")
+            for name, ref in refs.items()
+            if ref
+        ]
+    return rows
+
+
+# -- b. per-call overhead ------------------------------------------------------------
+
+
+def call_overhead(
+    targets: Sequence[Target] | None = None, *, calls: int = 2000, blocksize: int = DEVICE_BLOCK
+) -> list[Row]:
+    """Per-call µs of device-sized streaming calls against the Python call floor.
+
+    The calls are the resampler calls of :func:`harness.checks.timing.simulate`
+    (producer mode): each feeds the input frames one ``blocksize``-frame device
+    pull needs. The floor is ``process_into`` of a zero-length input into the
+    same buffer on the same stream, timed the same way: validation, counters and
+    dispatch, with no samples. p50 and p99 are over all calls.
+
+    Returns
+    -------
+    list of dict
+        Per variant: ``calls``, ``call_p50_us``, ``call_p99_us``,
+        ``floor_p50_us``, ``floor_p99_us``, ``call_over_floor_p50`` (ratio) and
+        ``floor_share_p50_pct`` (share of a median call that is the floor).
+    """
+    targets = list(targets) if targets is not None else select_targets()
+    rows = []
+    for t in targets:
+        _warm(t)
+        stream = _make(t)
+        # simulate() makes about one resampler call per callback; the margin
+        # covers startup calls that fill the latency.
+        seconds = (calls + 16) * blocksize / OUT_RATE * 1.01
+        raw = simulate(stream, blocksize=blocksize, seconds=seconds, mode="producer")
+        call_us = raw["resample_ns"] / 1000.0
+        empty = np.empty((0, 1), np.float32)
+        scratch = np.empty((stream.output_frames_max(0) + 1, 1), np.float32)
+        floor_ns = np.empty(len(call_us), np.int64)
+        for k in range(len(floor_ns)):
+            t0 = perf_counter_ns()
+            stream.process_into(empty, scratch)
+            floor_ns[k] = perf_counter_ns() - t0
+        floor_us = floor_ns / 1000.0
+        c50, c99 = np.quantile(call_us, [0.5, 0.99])
+        f50, f99 = np.quantile(floor_us, [0.5, 0.99])
+        rows += [
+            _row("per_call", t.spec, "calls", len(call_us), "calls"),
+            _row(
+                "per_call",
+                t.spec,
+                "input_frames_per_call",
+                -(-blocksize * IN_RATE // OUT_RATE),
+                "frames",
+            ),
+            _row("per_call", t.spec, "call_p50_us", float(c50), "us"),
+            _row("per_call", t.spec, "call_p99_us", float(c99), "us"),
+            _row("per_call", t.spec, "floor_p50_us", float(f50), "us"),
+            _row("per_call", t.spec, "floor_p99_us", float(f99), "us"),
+            _row("per_call", t.spec, "call_over_floor_p50", float(c50 / f50), "x"),
+            _row("per_call", t.spec, "floor_share_p50_pct", float(100 * f50 / c50), "%"),
+        ]
+    return rows
+
+
+# -- c. thread scaling ---------------------------------------------------------------
+
+
+def _run_threads(jobs: Sequence[Callable[[], None]]) -> float:
+    """Wall seconds for all ``jobs`` to finish, one thread each, started together."""
+    barrier = threading.Barrier(len(jobs) + 1)
+    errors: list[BaseException] = []
+
+    def work(job: Callable[[], None]) -> None:
+        try:
+            barrier.wait()
+            job()
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
+    for th in threads:
+        th.start()
+    barrier.wait()
+    t0 = perf_counter()
+    for th in threads:
+        th.join()
+    elapsed = perf_counter() - t0
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def _resample_job(target: Target, x: np.ndarray, block: int, passes: int) -> Callable[[], None]:
+    """A fresh stream resampling ``x`` ``passes`` times in ``block``-frame calls."""
+    stream = _make(target)
+    out = np.empty((stream.latency + -(-block * OUT_RATE // IN_RATE) + 2, 1), np.float32)
+
+    def job() -> None:
+        for _ in range(passes):
+            for pos in range(0, len(x), block):
+                stream.process_into(x[pos : pos + block], out)
+
+    return job
+
+
+def _control_job(data: bytes) -> Callable[[], None]:
+    # hashlib releases the GIL while hashing large buffers: two of these show
+    # how much parallelism the machine actually offers at that moment.
+    def job() -> None:
+        hashlib.sha256(data).digest()
+
+    return job
+
+
+def thread_scaling(
+    targets: Sequence[Target] | None = None,
+    *,
+    seconds: float = 10.0,
+    block: int = 4096,
+    repeats: int = 3,
+    min_run_s: float = 0.2,
+) -> list[Row]:
+    """Speed-up of two independent streams in two threads over one in one thread.
+
+    Each stream resamples the same ``seconds`` of mono input in ``block``-frame
+    ``process_into`` calls, so two streams do twice the work: speed-up
+    ``2 * t_one / t_two`` is 2.0 when the threads run in parallel and 1.0 when
+    the GIL serialises them. Fast backends repeat the input (``passes``) until
+    a run lasts ``min_run_s``: a few ms of work would mostly time thread
+    start-up and scheduler noise. Single and dual runs alternate with the same
+    pair for a control that certainly releases the GIL (SHA-256 of a large
+    buffer), whose speed-up is what the machine allowed then: on a shared
+    2-core machine, other load lowers both. Each time is best of ``repeats``.
+
+    Returns
+    -------
+    list of dict
+        Per backend (default options): ``block_frames``, ``passes``, ``t_one_s``, ``t_two_s``,
+        ``speedup``, ``control_speedup`` and ``relative_scaling`` =
+        ``(speedup - 1) / (control_speedup - 1)`` (1 = scales like the control).
+    """
+    targets = default_targets(targets)
+    x = _mono(seconds, seed=1)
+    rows = []
+    for t in targets:
+        _warm(t)
+        single = _run_threads([_resample_job(t, x, block, 1)])
+        passes = max(1, math.ceil(min_run_s / max(single, 1e-6)))
+        # The control hashes about as long as the backend runs, so both see
+        # load changes on the same time scale.
+        data = bytes(max(1 << 16, int(_sha256_rate() * single * passes)))
+        t_one = t_two = c_one = c_two = np.inf
+        for _ in range(repeats):
+            t_one = min(t_one, _run_threads([_resample_job(t, x, block, passes)]))
+            t_two = min(t_two, _run_threads([_resample_job(t, x, block, passes) for _ in "ab"]))
+            c_one = min(c_one, _run_threads([_control_job(data)]))
+            c_two = min(c_two, _run_threads([_control_job(data)] * 2))
+        speedup, control = 2 * t_one / t_two, 2 * c_one / c_two
+        rows += [
+            _row("threads", t.spec, "block_frames", block, "frames"),
+            _row("threads", t.spec, "passes", passes, "passes"),
+            _row("threads", t.spec, "t_one_s", t_one, "s"),
+            _row("threads", t.spec, "t_two_s", t_two, "s"),
+            _row("threads", t.spec, "speedup", speedup, "x"),
+            _row("threads", t.spec, "control_speedup", control, "x"),
+            _row(
+                "threads",
+                t.spec,
+                "relative_scaling",
+                (speedup - 1) / (control - 1) if control > 1 else math.nan,
+                "ratio",
+            ),
+        ]
+    return rows
+
+
+@cache
+def _sha256_rate() -> float:
+    """Bytes per second SHA-256 hashes here (for sizing the control)."""
+    data = bytes(1 << 22)
+    best = np.inf
+    for _ in range(3):
+        t0 = perf_counter()
+        hashlib.sha256(data).digest()
+        best = min(best, perf_counter() - t0)
+    return len(data) / best
+
+
+def gil_verdict(speedup: float, control: float = 2.0) -> str:
+    """Read a two-thread speed-up, next to the control's, as whether the GIL is released.
+
+    ``control`` is the speed-up of a GIL-free workload measured alongside
+    (2.0 = both cores were free). Below 1.3 the machine gave no second core
+    and nothing can be concluded.
+    """
+    if control < 1.3:
+        return "inconclusive (machine busy)"
+    relative = (speedup - 1) / (control - 1)
+    if relative >= 0.7:
+        return "yes"
+    if relative >= 0.3:
+        return "partly"
+    return "no"
+
+
+# -- d. the seed's caching claim -----------------------------------------------------
+
+
+class CachedArangeLinear(LinearResampler):
+    """``linear`` with its per-call ``np.arange`` replaced by a cached, sliced one.
+
+    The output index array is ``ramp[:n] + frames_out``, written into a cached
+    scratch array, so the index computation allocates nothing. The rest of
+    :meth:`_interpolate` is copied from :class:`backends.linear.LinearResampler`;
+    :func:`caching_claim` checks the outputs stay bit-identical, which also
+    catches the copy drifting from the original.
+    """
+
+    name = "linear+cached-arange"
+
+    def _open(self) -> None:
+        super()._open()
+        self._ramp = np.arange(0)
+        self._index = np.arange(0)
+
+    def _interpolate(self, x: np.ndarray, out: np.ndarray) -> None:
+        n = len(out)
+        if len(self._ramp) < n:
+            # Grow geometrically so varying block sizes settle on one array.
+            self._ramp = np.arange(max(n, 2 * len(self._ramp)))
+            self._index = np.empty_like(self._ramp)
+        k = np.add(self._ramp[:n], self.frames_out, out=self._index[:n])
+        t = self._table
+        q, j = np.divmod(k, t.L)
+        e = q * t.M + t.step[j] - (self.frames_in - len(self._hist))
+        ext = np.concatenate((self._hist, x, np.zeros_like(self._hist[:1])))
+        a = ext[e]
+        np.add(a, (ext[e + 1] - a) * t.frac[j][:, np.newaxis], out=out)
+
+
+def _streamed(
+    streams: Sequence[Any], x: np.ndarray, chunk: int, calls: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Feed ``chunk``-frame calls to each stream in turn; per-call ns and outputs."""
+    n_calls = min(calls, -(-len(x) // chunk))
+    cap = max(s.latency for s in streams) + -(-chunk * OUT_RATE // IN_RATE) + 2
+    scratch = [np.empty((cap, 1), np.float32) for _ in streams]
+    ns = [np.empty(n_calls, np.int64) for _ in streams]
+    outs: list[list[np.ndarray]] = [[] for _ in streams]
+    for c in range(n_calls):
+        block = x[c * chunk : (c + 1) * chunk]
+        last = c == n_calls - 1
+        # Alternate who goes first so neither always follows the other's cache effects.
+        order = range(len(streams)) if c % 2 == 0 else reversed(range(len(streams)))
+        for i in order:
+            t0 = perf_counter_ns()
+            n = streams[i].process_into(block, scratch[i], last=last)
+            ns[i][c] = perf_counter_ns() - t0
+            outs[i].append(scratch[i][:n].copy())
+    return ns, [np.concatenate(o) for o in outs]
+
+
+def caching_claim(
+    *, seconds: float = 60.0, calls: int = 2000, repeats: int = 3, blocksize: int = DEVICE_BLOCK
+) -> list[Row]:
+    """``linear`` as is against :class:`CachedArangeLinear`, streaming and one shot.
+
+    Streaming: ``calls`` device-pull-sized calls (as in :func:`call_overhead`),
+    the two streams alternating call by call; one shot: ``seconds`` of input,
+    alternating, best of ``repeats``. ``saving_pct`` is the time the cached
+    variant saves, in percent of the uncached time (positive = faster).
+
+    Returns
+    -------
+    list of dict
+        ``stream_call_p50_us``, ``stream_call_mean_us``, ``oneshot_msps`` for
+        both; ``stream_saving_pct``, ``oneshot_saving_pct`` and
+        ``bit_identical`` (1.0 or 0.0, streaming and one shot together) for the
+        cached one.
+    """
+    make = {
+        "linear": lambda: LinearResampler(in_rate=IN_RATE, out_rate=OUT_RATE),
+        CachedArangeLinear.name: lambda: CachedArangeLinear(in_rate=IN_RATE, out_rate=OUT_RATE),
+    }
+    chunk = -(-blocksize * IN_RATE // OUT_RATE)
+    x_stream = _mono(calls * chunk / IN_RATE, seed=2)
+    ns, streamed = _streamed([m() for m in make.values()], x_stream, chunk, calls)
+    x = _mono(seconds, seed=3)
+    oneshot_s = dict.fromkeys(make, np.inf)
+    # Preallocated once and reused, so no round times page faults of a fresh buffer.
+    outs = {
+        name: np.empty((m().output_frames_max(len(x)), 1), np.float32) for name, m in make.items()
+    }
+    for r in range(repeats):
+        for name in list(make) if r % 2 == 0 else list(reversed(make)):
+            stream = make[name]()
+            t0 = perf_counter()
+            stream.process_into(x, outs[name], last=True)
+            oneshot_s[name] = min(oneshot_s[name], perf_counter() - t0)
+    same = np.array_equal(streamed[0], streamed[1]) and np.array_equal(*outs.values())
+    rows = []
+    p50 = {}
+    for name, times in zip(make, ns, strict=True):
+        us = times / 1000.0
+        p50[name] = float(np.median(us))
+        rows += [
+            _row("caching", name, "stream_call_p50_us", p50[name], "us"),
+            _row("caching", name, "stream_call_mean_us", float(us.mean()), "us"),
+            _row("caching", name, "oneshot_msps", x.size / oneshot_s[name] / 1e6, "MS/s"),
+        ]
+    cached = CachedArangeLinear.name
+    rows += [
+        _row(
+            "caching",
+            cached,
+            "stream_saving_pct",
+            100 * (1 - p50[cached] / p50["linear"]),
+            "%",
+        ),
+        _row(
+            "caching",
+            cached,
+            "oneshot_saving_pct",
+            100 * (1 - oneshot_s[cached] / oneshot_s["linear"]),
+            "%",
+        ),
+        _row("caching", cached, "bit_identical", float(same), "bool"),
+    ]
+    return rows
+
+
+def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str:
+    """One sentence on the seed's claim, from the ``caching`` rows of ``frame``."""
+    rows = frame[(frame.section == "caching") & (frame.backend == CachedArangeLinear.name)]
+    value = dict(zip(rows.metric, rows.value, strict=True))
+    lo, hi = CLAIM_PCT
+    parts = []
+    for key, what in (
+        ("stream_saving_pct", f"{DEVICE_BLOCK}-frame streaming calls (p50)"),
+        ("oneshot_saving_pct", f"{seconds:g} s one shot" if seconds else "one shot"),
+    ):
+        pct = value[key]
+        truth = "true" if pct >= lo else "false"
+        parts.append((f"{pct:+.1f} % for {what}", f"{truth} for {what}"))
+    identical = "bit-identical output" if value["bit_identical"] else "OUTPUT DIFFERS"
+    return (
+        f"caching np.arange gives {parts[0][0]} and {parts[1][0]} ({identical}): "
+        f"the {lo:g}–{hi:g} % claim is {parts[0][1]} and {parts[1][1]}."
+    )
+
+
+# -- everything ----------------------------------------------------------------------
+
+
+def collect(
+    settings: PerfSettings = FULL,
+    targets: Sequence[Target] | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Run all four measurements; one tidy DataFrame (``section, backend, metric, value, unit``)."""
+    targets = list(targets) if targets is not None else select_targets()
+    say = progress or (lambda _msg: None)
+    rows: list[Row] = []
+    say(f"throughput vs copy ({settings.oneshot_seconds:g} s one-shot, {len(targets)} variants)")
+    rows += throughput_vs_copy(targets, seconds=settings.oneshot_seconds, repeats=settings.repeats)
+    say(f"per-call overhead ({settings.calls} calls of {DEVICE_BLOCK}-frame pulls)")
+    rows += call_overhead(targets, calls=settings.calls)
+    say(f"thread scaling ({settings.thread_seconds:g} s per stream)")
+    rows += thread_scaling(
+        targets,
+        seconds=settings.thread_seconds,
+        block=settings.thread_block,
+        repeats=settings.repeats,
+        min_run_s=settings.thread_min_run_s,
+    )
+    say("caching claim (linear)")
+    # linear takes tens of ms a round here, so extra rounds steady its best-of cheaply.
+    rows += caching_claim(
+        seconds=settings.oneshot_seconds, calls=settings.calls, repeats=max(7, settings.repeats)
+    )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _wide(frame: pd.DataFrame, section: str) -> pd.DataFrame:
+    part = frame[frame.section == section]
+    order = list(dict.fromkeys(part.backend))
+    return part.pivot(index="backend", columns="metric", values="value").reindex(order)
+
+
+def _fmt(value: float, spec: str) -> str:
+    return "–" if pd.isna(value) else format(value, spec)
+
+
+def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
+    """Rich tables (and verdict lines) for a :func:`collect` frame."""
+    out: list[Table | str] = []
+    if (frame.section == "throughput").any():
+        wide = _wide(frame, "throughput")
+        copy = wide.loc["np.copyto", "copy_msps"]
+        table = Table(
+            title=f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
+            f"(np.copyto: {copy:,.0f} MS/s)"
+        )
+        for col in (
+            "variant",
+            "into MS/s",
+            "% copy",
+            "process() MS/s",
+            "% copy",
+            "× soxr QQ",
+            "× soxr HQ",
+        ):
+            table.add_column(col, justify="left" if col == "variant" else "right")
+        for spec, r in wide.drop(index="np.copyto").iterrows():
+            table.add_row(
+                str(spec),
+                _fmt(r.into_msps, ",.1f"),
+                _fmt(r.into_pct_of_copy, ".2f"),
+                _fmt(r.process_msps, ",.1f"),
+                _fmt(r.process_pct_of_copy, ".2f"),
+                _fmt(r.get("ratio_to_soxr_qq"), ".3f"),
+                _fmt(r.get("ratio_to_soxr_hq"), ".3f"),
+            )
+        out.append(table)
+    if (frame.section == "per_call").any():
+        wide = _wide(frame, "per_call")
+        chunk = int(wide.input_frames_per_call.iloc[0])
+        table = Table(
+            title=f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
+            "via process_into; floor = empty call on the same stream"
+        )
+        for col in (
+            "variant",
+            "calls",
+            "p50 µs",
+            "p99 µs",
+            "floor p50",
+            "floor p99",
+            "p50/floor",
+            "floor %",
+        ):
+            table.add_column(col, justify="left" if col == "variant" else "right")
+        for spec, r in wide.iterrows():
+            table.add_row(
+                str(spec),
+                f"{r.calls:.0f}",
+                _fmt(r.call_p50_us, ".1f"),
+                _fmt(r.call_p99_us, ".1f"),
+                _fmt(r.floor_p50_us, ".2f"),
+                _fmt(r.floor_p99_us, ".2f"),
+                _fmt(r.call_over_floor_p50, ".1f"),
+                _fmt(r.floor_share_p50_pct, ".1f"),
+            )
+        out.append(table)
+    if (frame.section == "threads").any():
+        wide = _wide(frame, "threads")
+        block = wide.block_frames.iloc[0]
+        table = Table(
+            title=f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
+            "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)"
+        )
+        for col in (
+            "backend",
+            "passes",
+            "1 thread s",
+            "2 threads s",
+            "speed-up",
+            "control",
+            "scales",
+            "GIL (documented)",
+        ):
+            table.add_column(
+                col, justify="left" if col in ("backend", "GIL (documented)") else "right"
+            )
+        for spec, r in wide.iterrows():
+            name = str(spec).split(":")[0]
+            table.add_row(
+                str(spec),
+                f"{r.passes:.0f}",
+                _fmt(r.t_one_s, ".3f"),
+                _fmt(r.t_two_s, ".3f"),
+                _fmt(r.speedup, ".2f"),
+                _fmt(r.control_speedup, ".2f"),
+                gil_verdict(r.speedup, r.control_speedup),
+                GIL_EXPECTED.get(name, "?"),
+            )
+        out.append(table)
+        out.append(
+            "A kernel that releases the GIL scales only when it, not the Python around it "
+            "(validation, slicing, wrappers), dominates a call; below 1.0 the two threads "
+            "also fight over the GIL."
+        )
+    if (frame.section == "caching").any():
+        wide = _wide(frame, "caching")
+        table = Table(title="The seed's caching claim — NumPy linear, np.arange cached or not")
+        for col in ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"):
+            table.add_column(col, justify="left" if col == "variant" else "right")
+        for spec, r in wide.iterrows():
+            saving = (
+                f"{r.stream_saving_pct:+.1f} % / {r.oneshot_saving_pct:+.1f} %"
+                if not pd.isna(r.get("stream_saving_pct", np.nan))
+                else "(reference)"
+            )
+            table.add_row(
+                str(spec),
+                _fmt(r.stream_call_p50_us, ".2f"),
+                _fmt(r.stream_call_mean_us, ".2f"),
+                _fmt(r.oneshot_msps, ",.1f"),
+                saving,
+            )
+        out.append(table)
+        out.append(caching_verdict(frame, seconds=seconds))
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness perf",
+        description="Throughput vs memory copy, per-call overhead, thread scaling and the "
+        "seed's caching claim, 44.1 → 48 kHz mono float32.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK.oneshot_seconds:g} s one-shot, {QUICK.thread_seconds:g} s per thread "
+        f"(default {FULL.oneshot_seconds:g} s and {FULL.thread_seconds:g} s)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=None, metavar="N", help="one-shot input length in seconds"
+    )
+    parser.add_argument(
+        "--backends",
+        type=lambda text: [s.strip() for s in text.split(",") if s.strip()],
+        default=None,
+        metavar="NAMES",
+        help="comma-separated names or name:key=value specs (default: every available variant)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="FILE.csv", help="also save the tidy table"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m harness perf``: measure, print the tables, optionally save; exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    if args.seconds is not None:
+        if args.seconds <= 0:
+            parser.error(f"--seconds: expected a positive number, got {args.seconds:g}")
+        settings = replace(settings, oneshot_seconds=args.seconds)
+    try:
+        targets = select_targets(args.backends)
+    except ValueError as exc:
+        parser.error(str(exc))
+    console = Console()
+    if not console.is_terminal:
+        # Piped or captured output would wrap the tables at 80 columns.
+        console = Console(width=160)
+    started = time.perf_counter()
+    frame = collect(settings, targets, progress=lambda msg: console.print(f"[dim]… {msg}[/dim]"))
+    for item in render(frame, seconds=settings.oneshot_seconds):
+        console.print(item)
+    console.print(f"[dim]perf: {time.perf_counter() - started:.0f} s[/dim]")
+    if args.out is not None:
+        frame.to_csv(args.out, index=False)
+        console.print(f"saved {len(frame)} rows to {args.out}")
+    return 0
