@@ -147,6 +147,7 @@ class PlaybackEngine:
             channels=self.channels,
             crossfade_frames=crossfade_frames,
         )
+        self.swapper.prepare(self.order)
         self.in_block = -(-blocksize * in_rate // out_rate)
         self.target = fifo_frames or max(4 * blocksize, 2048)
         self.ring = RingBuffer(self.target + out_rate + 8 * blocksize, self.channels)

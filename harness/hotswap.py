@@ -31,7 +31,7 @@ recorded once in :attr:`HotSwapResampler.faults`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +182,7 @@ class HotSwapResampler:
         self.crossfade_frames = crossfade_frames
         self.L, self.M = reduced_ratio(in_rate, out_rate)
         self._factory = factory or backends.create
+        self._retired: dict[str, Any] = {}  # spec -> a stream that left playback healthy
         self._lane = _Lane(spec, self._make(spec), 0)
         self._old: _Lane | None = None
         self._fade_start = 0
@@ -215,6 +216,12 @@ class HotSwapResampler:
         """Bound on held-back output frames in steady state (the current backend's)."""
         return self._lane.stream.latency
 
+    def prepare(self, specs: Sequence[str]) -> None:
+        """Build a stream for each of ``specs`` now, so that no swap has to."""
+        for spec in specs:
+            if spec != self._lane.spec and spec not in self._retired:
+                self._retired[spec] = self._make(spec)
+
     def request_swap(self, spec: str) -> None:
         """Switch to backend ``spec`` at the next block boundary (after any running fade)."""
         self._requested = spec
@@ -241,6 +248,16 @@ class HotSwapResampler:
     # -- internals -----------------------------------------------------------------
 
     def _make(self, spec: str) -> Any:
+        """A fresh stream for ``spec``: a retired one, reset, when there is one.
+
+        Reusing streams keeps constructors out of playback: building a soxr HQ
+        stream designs its filters and holds the GIL for milliseconds, which an
+        audio callback waiting for the GIL cannot afford at every swap.
+        """
+        retired = self._retired.pop(spec, None)
+        if retired is not None:
+            retired.reset()
+            return retired
         return self._factory(
             spec,
             in_rate=self.in_rate,
@@ -248,6 +265,10 @@ class HotSwapResampler:
             channels=self.channels,
             dtype=self.dtype,
         )
+
+    def _retire(self, lane: _Lane) -> None:
+        """Keep a stream that left playback healthy, for the next swap back to it."""
+        self._retired[lane.spec] = lane.stream
 
     def _history_frames(self, stream: Any) -> int:
         """Input the new stream needs before the current output position."""
@@ -332,6 +353,7 @@ class HotSwapResampler:
                 SwapEvent(self._old.spec, self._lane.spec, self.frames_out, len(old), rho)
             )
             self.frames_out += len(old)
+            self._retire(self._old)
             self._old = None
         if self._lane.pending:
             parts.append(self._lane.take(self._lane.end))

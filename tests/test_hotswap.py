@@ -149,3 +149,25 @@ def test_integer_pcm_is_scaled_like_any_backend():
     np.testing.assert_array_equal(
         hs.process(pcm, last=True), backends.resample(pcm, IN, OUT, backend="linear")
     )
+
+
+def test_streams_are_reused_not_rebuilt_at_every_swap():
+    built = []
+
+    def factory(spec, **kwargs):
+        built.append(spec)
+        return backends.create(spec, **kwargs)
+
+    x = signals.tone(440.0, IN, 4 * IN, dbfs=-6)
+    order = ["soxr", "linear", "samplerate", "numba"]
+    hs = HotSwapResampler("soxr", in_rate=IN, out_rate=OUT, factory=factory)
+    hs.prepare(order)
+    out = []
+    for i, start in enumerate(range(0, len(x), 512)):
+        if i % 5 == 4:
+            hs.request_swap(order[(i // 5 + 1) % len(order)])
+        out.append(hs.process(x[start : start + 512]))
+    out.append(hs.process(x[:0], last=True))
+    assert hs.swaps > 30
+    assert sorted(built) == sorted(order)  # one each, built by prepare(), none at a swap
+    assert len(np.concatenate(out)) == backends.expected_length(len(x), IN, OUT)
