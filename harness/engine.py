@@ -158,6 +158,10 @@ class PlaybackEngine:
         self.callbacks = _Timings.create(expected_callbacks)
         self.resamples = _Timings.create(expected_callbacks * 2 + 1024)
         self.device_underflows = 0
+        self.device_underflows_late = 0  # of those, right after a late callback of ours
+        self.late_callbacks = 0
+        self._budget_ns = 10**9 * blocksize // out_rate
+        self._recent = np.zeros(3, np.int64)  # server-call-to-return time of recent calls
         self.fifo_underruns = 0
         self.frames_played = 0
         self.produced_all = False
@@ -218,11 +222,15 @@ class PlaybackEngine:
 
     # -- the callback body ----------------------------------------------------------------
 
-    def callback(self, outdata: np.ndarray, frames: int, underflow: bool = False) -> bool:
-        """Fill ``outdata`` (frames × channels); return True once playback is complete."""
+    def callback(
+        self, outdata: np.ndarray, frames: int, underflow: bool = False, delay_ns: int = 0
+    ) -> bool:
+        """Fill ``outdata`` (frames × channels); return True once playback is complete.
+
+        ``underflow`` is the device's flag for this call; ``delay_ns`` how long
+        after the server's call this body started (waiting for the GIL).
+        """
         t0 = perf_counter_ns()
-        if underflow:
-            self.device_underflows += 1
         if self.mode == "callback":
             while self.ring.fill < frames and not self.produced_all:
                 self.produce_once()
@@ -233,8 +241,22 @@ class PlaybackEngine:
                 self.fifo_underruns += 1
         self.frames_played += n
         self.finished = self.produced_all and self.ring.fill == 0
-        self.callbacks.add(perf_counter_ns() - t0)
+        duration = perf_counter_ns() - t0
+        self.callbacks.add(duration)
+        self._note_lateness(delay_ns + duration, underflow)
         return self.finished
+
+    def _note_lateness(self, total_ns: int, underflow: bool) -> None:
+        """Attribute a device underflow: to us if this or one of the two previous calls
+        took longer than the budget from the server's call to our return; otherwise
+        to the audio server (e.g. the dummy JACK driver on a busy machine)."""
+        self._recent[self.callbacks.count % 3] = total_ns
+        if total_ns > self._budget_ns:
+            self.late_callbacks += 1
+        if underflow:
+            self.device_underflows += 1
+            if self._recent.max() > self._budget_ns:
+                self.device_underflows_late += 1
 
     # -- results ----------------------------------------------------------------------------
 
@@ -273,6 +295,8 @@ class PlaybackEngine:
                 "fifo_empty": self.fifo_underruns,
                 "device_output_underflow": self.device_underflows,
             },
+            "device_underflow_after_late_callback": self.device_underflows_late,
+            "late_callbacks": self.late_callbacks,
             "callback_us": _stats(cb)
             | {"count": len(cb), "budget_us": 1e6 * self.blocksize / self.out_rate},
             "resample_us": _stats(all_resample),

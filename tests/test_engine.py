@@ -131,3 +131,21 @@ def test_report_has_the_documented_fields():
     ):
         assert key in report
     assert report["callback_us"]["budget_us"] == pytest.approx(1e6 * BLOCK / OUT)
+
+
+def test_device_underflows_are_pinned_on_late_callbacks_only():
+    """An underflow right after a callback over its budget is ours; others are the server's."""
+    engine = engine_for(signals.noise(IN, 1), backends=["linear"])
+    engine.prefill()
+    out = np.empty((BLOCK, 1), np.float32)
+    budget_ns = 10**9 * BLOCK // OUT
+    # on time, then a flag with nothing late before it: the server's
+    engine.callback(out, BLOCK, underflow=False)
+    engine.callback(out, BLOCK, underflow=True)
+    # a call entered two budgets late (the GIL was held), then the flag: ours
+    engine.callback(out, BLOCK, underflow=False, delay_ns=2 * budget_ns)
+    engine.callback(out, BLOCK, underflow=True)
+    report = engine.report()
+    assert report["underruns"]["device_output_underflow"] == 2
+    assert report["device_underflow_after_late_callback"] == 1
+    assert report["late_callbacks"] == 1

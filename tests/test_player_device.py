@@ -47,19 +47,22 @@ def test_injected_callback_stalls_show_up_as_device_underflows():
     stalls = {50, 100, 150, 200, 250}
 
     def inject(engine):
-        body, count = engine.callback, [0]
+        read, count = engine.ring.read_into, [0]
 
-        def stalling(outdata, frames, underflow=False):
+        def slow_read(out):  # inside the callback body, so the engine sees it run late
             count[0] += 1
             if count[0] in stalls:
                 time.sleep(0.02)  # 4 periods of 256 frames at 48 kHz
-            return body(outdata, frames, underflow)
+            return read(out)
 
-        engine.callback = stalling
+        engine.ring.read_into = slow_read
         return engine
 
     report = play(PlayOptions(backends=["linear"], duration=2.0), engine_hook=inject)
     assert report["underruns"]["device_output_underflow"] >= len(stalls)
+    # ...and each is pinned on the late callback before it, so the gate fails
+    assert report["device_underflow_after_late_callback"] >= len(stalls)
+    assert report["late_callbacks"] >= len(stalls) and not report["gate"]["passed"]
     assert report["lost_frames"] == 0  # late, but every frame still played
 
 
