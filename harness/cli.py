@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also print a before/after table against this saved run",
     )
     p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="checks that do not measure time run N at a time (default: one per core)",
+    )
+    p.add_argument(
         "--check-timeout",
         type=float,
         default=DEFAULT_TIMEOUT,
@@ -268,6 +275,8 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser):
 
 def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     settings = _settings(args, parser)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs: expected a positive integer, got {args.jobs}")
     checks = _csv(args.checks)
     unknown = [c for c in checks if c not in CHECKS]
     if unknown or not checks:
@@ -281,7 +290,13 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     run_id = new_run_id(args.label)
     started = time.perf_counter()
     rows = run_checks(
-        targets, settings, checks, thresholds, console=console, timeout=args.check_timeout
+        targets,
+        settings,
+        checks,
+        thresholds,
+        console=console,
+        timeout=args.check_timeout,
+        jobs=args.jobs,
     )
     df = to_frame(rows, run_id)
     meta = {

@@ -3,21 +3,25 @@
 Each (check, target) runs in a forked child process with a timeout, so a
 backend that crashes the interpreter or hangs in one check costs only that
 check: it is recorded as failed with the reason, and the run goes on and is
-saved. Where ``fork`` is unavailable the checks run in-process (no timeout).
+saved. Checks that do not measure time run one per core; timing and
+throughput run alone afterwards. Where ``fork`` is unavailable the checks run
+in-process, one at a time, with no timeout.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
-from multiprocessing.connection import Connection
+import os
+import time
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness.checks import CHECKS
+from harness.checks import CHECKS, TIMING_SENSITIVE
 from harness.results import Recorder
 from harness.targets import Settings, Target
 from harness.thresholds import Thresholds
@@ -38,18 +42,23 @@ def run_checks(
     *,
     console: Console,
     timeout: float = DEFAULT_TIMEOUT,
+    jobs: int | None = None,
 ) -> list[dict[str, Any]]:
     """Run every check over every target; a check that fails is recorded as failed.
 
-    Checks run one target at a time, in the order of :data:`harness.checks.CHECKS`
-    (timing-sensitive ones last, with nothing else running). ``timeout`` bounds
-    each (check, target) in seconds.
+    Checks whose figures do not depend on a quiet machine run ``jobs`` at a time
+    (default: one per core); the timing-sensitive ones (see
+    :data:`harness.checks.TIMING_SENSITIVE`) run last, one at a time, with
+    nothing else running. ``timeout`` bounds each (check, target) in seconds.
+    Rows come back in plan order whatever the order of completion.
     """
     ordered = [c for c in CHECKS if c in checks]
     plan = [(c, t) for c in ordered for t in targets]
     if "throughput" in ordered and REFERENCE not in targets:
         plan.append(("throughput", REFERENCE))
-    rows: list[dict[str, Any]] = []
+    shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
+    alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
+    results: dict[int, list[dict[str, Any]]] = {}
     columns = (
         TextColumn("[bold]{task.description:<46}"),
         BarColumn(),
@@ -58,11 +67,20 @@ def run_checks(
     )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("starting", total=len(plan))
-        for check, target in plan:
-            progress.update(task, description=f"{check} · {target.spec}")
-            rows += run_one(check, target, settings, thresholds, timeout=timeout)
-            progress.advance(task)
+        for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
+            for index, rows in _run_many(
+                plan,
+                indices,
+                width,
+                settings,
+                thresholds,
+                timeout,
+                lambda text: progress.update(task, description=text),
+            ):
+                results[index] = rows
+                progress.advance(task)
         progress.update(task, description="done")
+    rows = [row for index in range(len(plan)) for row in results[index]]
     return rows + throughput_ratios(rows)
 
 
@@ -82,6 +100,68 @@ def _child(pipe: Connection, *args: Any) -> None:
     pipe.close()
 
 
+class _Job:
+    """One check on one target running in a forked child."""
+
+    def __init__(
+        self, context: Any, check: str, target: Target, settings: Settings, thresholds: Thresholds
+    ) -> None:
+        self.check, self.target, self.thresholds = check, target, thresholds
+        self.pipe, send = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_child, args=(send, check, target, settings, thresholds), daemon=True
+        )
+        self.child.start()
+        send.close()
+        self.started = time.monotonic()
+
+    def finish(self, *, timeout: float) -> list[dict[str, Any]]:
+        """Its rows, or one failed row if it crashed or ran out of time."""
+        try:
+            if self.pipe.poll(0):
+                return self.pipe.recv()
+            reason: Exception = TimeoutError(f"{self.check} did not finish within {timeout:g} s")
+        except EOFError:  # the child died before sending anything
+            self.child.join(5)
+            reason = RuntimeError(
+                f"{self.check} crashed the interpreter (exit code {self.child.exitcode})"
+            )
+        finally:
+            self.pipe.close()
+            if self.child.is_alive():
+                self.child.kill()
+            self.child.join(5)
+        rec = Recorder(self.target, self.check, self.thresholds)
+        rec.error(reason)
+        return rec.rows
+
+
+def _run_many(
+    plan, indices, width, settings, thresholds, timeout, describe
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Run ``plan[i]`` for ``i`` in ``indices``, ``width`` at a time; yield as they end."""
+    if "fork" not in multiprocessing.get_all_start_methods():  # no isolation possible
+        for index in indices:
+            check, target = plan[index]
+            describe(f"{check} · {target.spec}")
+            yield index, _measure(check, target, settings, thresholds)
+        return
+    context = multiprocessing.get_context("fork")
+    waiting, running = list(indices), {}
+    while waiting or running:
+        while waiting and len(running) < width:
+            index = waiting.pop(0)
+            running[index] = _Job(context, *plan[index], settings, thresholds)
+        describe(" + ".join(f"{j.check} · {j.target.spec}" for j in running.values()))
+        soonest = min(j.started for j in running.values()) + timeout - time.monotonic()
+        ready = wait([j.pipe for j in running.values()], timeout=max(0.0, soonest))
+        now = time.monotonic()
+        for index, job in list(running.items()):
+            if job.pipe in ready or now - job.started >= timeout:
+                del running[index]
+                yield index, job.finish(timeout=timeout)
+
+
 def run_one(
     check: str,
     target: Target,
@@ -91,30 +171,10 @@ def run_one(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
     """One check on one target, in a forked child bounded by ``timeout`` seconds."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return _measure(check, target, settings, thresholds)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(send, check, target, settings, thresholds), daemon=True
+    ((_index, rows),) = _run_many(
+        [(check, target)], [0], 1, settings, thresholds, timeout, lambda _text: None
     )
-    child.start()
-    send.close()
-    try:
-        if receive.poll(timeout):
-            return receive.recv()
-        reason = TimeoutError(f"{check} did not finish within {timeout:g} s")
-    except EOFError:  # the child died before sending anything
-        child.join(5)
-        reason = RuntimeError(f"{check} crashed the interpreter (exit code {child.exitcode})")
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    rec = Recorder(target, check, thresholds)
-    rec.error(reason)
-    return rec.rows
+    return rows
 
 
 def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

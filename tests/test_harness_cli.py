@@ -41,6 +41,7 @@ def summary_block(text: str) -> str:
         (["compare", "--backends", "soxr:qualty=HQ"], "soxr has no option 'qualty'"),
         (["compare", "--checks", "drift,speed"], "--checks: expected names from"),
         (["compare", "--quick", "--full"], "not allowed with argument"),
+        (["compare", "--jobs", "0"], "--jobs: expected a positive integer, got 0"),
         (["compare", "--against", "no-such-run"], "run 'no-such-run' matches no run"),
         (["show", "no-such-run"], "run 'no-such-run' matches no run"),
     ],

@@ -20,4 +20,7 @@ CHECKS: dict[str, Callable] = {
     "throughput": throughput.run,
 }
 
-__all__ = ["CHECKS"]
+#: Checks that measure time: they run alone, with nothing else on the machine.
+TIMING_SENSITIVE = frozenset({"timing", "throughput"})
+
+__all__ = ["CHECKS", "TIMING_SENSITIVE"]
