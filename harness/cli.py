@@ -356,31 +356,22 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             name, _options = backends.parse_backend_spec(spec, source="--swap-order")
             backends.backend_class(name)
     except (ValueError, backends.BackendUnavailable) as exc:
-        parser.error(str(exc))
+        parser.error(f"--swap-order/--backend: {exc}")
     if args.blocksize < 16 or args.crossfade_ms <= 0:
         parser.error(
             f"--blocksize: expected >= 16, got {args.blocksize}; "
             f"--crossfade-ms: expected > 0, got {args.crossfade_ms}"
         )
-    if args.command == "soak":
-        if args.minutes <= 0:
-            parser.error(f"--minutes: expected > 0, got {args.minutes}")
-        return PlayOptions(
-            backends=order,
-            device=args.device,
-            rate=args.rate,
-            blocksize=args.blocksize,
-            mode=args.mode,
-            swap_every=args.swap_every,
-            crossfade_ms=args.crossfade_ms,
-            duration=60.0 * args.minutes,
-        )
-    for flag, value in (("--swap-every", args.swap_every), ("--duration", args.duration)):
+    soak = args.command == "soak"
+    duration = 60.0 * args.minutes if soak else args.duration
+    for flag, value in (
+        ("--swap-every", args.swap_every),
+        ("--minutes" if soak else "--duration", duration),
+    ):
         if value is not None and value <= 0:
-            parser.error(f"{flag}: expected > 0 seconds, got {value}")
-    interactive = sys.stdin.isatty() and args.swap_every is None and args.duration is None
+            parser.error(f"{flag}: expected a positive number, got {value:g}")
     return PlayOptions(
-        file=args.file,
+        file=None if soak else args.file,
         backends=order,
         device=args.device,
         rate=args.rate,
@@ -388,8 +379,11 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         mode=args.mode,
         swap_every=args.swap_every,
         crossfade_ms=args.crossfade_ms,
-        duration=args.duration,
-        interactive=interactive,
+        duration=duration,
+        interactive=not soak
+        and sys.stdin.isatty()
+        and args.swap_every is None
+        and args.duration is None,
     )
 
 

@@ -279,3 +279,20 @@ def test_a_backend_that_hangs_or_crashes_fails_its_check_and_the_run_completes(t
     # everything else ran and was saved
     assert (df[(df["variant"] == "linear")]["check"].unique().tolist()) == ["drift", "dtype"]
     assert (df[(df["variant"] == "test-hangs") & (df["check"] == "drift")]["passed"] != False).all()  # noqa: E712
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["soak", "--minutes", "0"], "--minutes: expected a positive number, got 0"),
+        (["soak", "--swap-every", "-1"], "--swap-every: expected a positive number, got -1"),
+        (["play", "--duration", "-1"], "--duration: expected a positive number, got -1"),
+        (["play", "--blocksize", "8"], "--blocksize: expected >= 16, got 8"),
+        (["play", "--swap-order", "linear,soxx"], "--swap-order"),
+    ],
+)
+def test_play_and_soak_usage_errors_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
