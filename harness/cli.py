@@ -305,7 +305,7 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
         "mode": settings.mode,
         "checks": checks,
         "targets": [t.spec for t in targets],
-        "settings": {k: v for k, v in settings.__dict__.items() if k != "extra"},
+        "settings": dict(settings.__dict__),
         "thresholds": thresholds.text,
         "wall_seconds": round(time.perf_counter() - started, 1),
         **provenance.collect(argv=sys.argv, seed=settings.seed, root=ROOT),

@@ -270,10 +270,13 @@ class HotSwapResampler:
         """Keep a stream that left playback healthy, for the next swap back to it."""
         self._retired[lane.spec] = lane.stream
 
+    def _latency_in(self, stream: Any) -> int:
+        """``stream``'s latency in input frames (rounded up)."""
+        return -(-stream.latency * self.M // self.L)
+
     def _history_frames(self, stream: Any) -> int:
         """Input the new stream needs before the current output position."""
-        warmup = 2 * (-(-stream.latency * self.M // self.L)) + 64
-        return warmup + self.M
+        return 2 * self._latency_in(stream) + 64 + self.M
 
     def _feed_or_replace(self, lane: _Lane, block: np.ndarray, *, last: bool) -> None:
         try:
@@ -298,7 +301,7 @@ class HotSwapResampler:
                     f"returned {y.dtype}{y.shape}, expected {self.dtype}(frames, {self.channels})"
                 )
         # NaN/inf out of finite input (all within this lane's reach) is garbage.
-        reach = 2 * -(-stream.latency * self.M // self.L) + 1024
+        reach = 2 * self._latency_in(stream) + 1024
         if self.frames_in - self._last_nonfinite > reach:
             for y in new:
                 if not np.isfinite(y).all():

@@ -604,26 +604,33 @@ def _fmt(value: float, spec: str) -> str:
     return "–" if pd.isna(value) else format(value, spec)
 
 
+def _table(title: str, columns: Sequence[str], *, text: Sequence[str] = ("variant",)) -> Table:
+    """A table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="left" if col in text else "right")
+    return table
+
+
 def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
     """Rich tables (and verdict lines) for a :func:`collect` frame."""
     out: list[Table | str] = []
     if (frame.section == "throughput").any():
         wide = _wide(frame, "throughput")
         copy = wide.loc["np.copyto", "copy_msps"]
-        table = Table(
-            title=f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
-            f"(np.copyto: {copy:,.0f} MS/s)"
+        table = _table(
+            f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
+            f"(np.copyto: {copy:,.0f} MS/s)",
+            (
+                "variant",
+                "into MS/s",
+                "% copy",
+                "process() MS/s",
+                "% copy",
+                "× soxr QQ",
+                "× soxr HQ",
+            ),
         )
-        for col in (
-            "variant",
-            "into MS/s",
-            "% copy",
-            "process() MS/s",
-            "% copy",
-            "× soxr QQ",
-            "× soxr HQ",
-        ):
-            table.add_column(col, justify="left" if col == "variant" else "right")
         for spec, r in wide.drop(index="np.copyto").iterrows():
             table.add_row(
                 str(spec),
@@ -638,21 +645,20 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
     if (frame.section == "per_call").any():
         wide = _wide(frame, "per_call")
         chunk = int(wide.input_frames_per_call.iloc[0])
-        table = Table(
-            title=f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
-            "via process_into; floor = empty call on the same stream"
+        table = _table(
+            f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
+            "via process_into; floor = empty call on the same stream",
+            (
+                "variant",
+                "calls",
+                "p50 µs",
+                "p99 µs",
+                "floor p50",
+                "floor p99",
+                "p50/floor",
+                "floor %",
+            ),
         )
-        for col in (
-            "variant",
-            "calls",
-            "p50 µs",
-            "p99 µs",
-            "floor p50",
-            "floor p99",
-            "p50/floor",
-            "floor %",
-        ):
-            table.add_column(col, justify="left" if col == "variant" else "right")
         for spec, r in wide.iterrows():
             table.add_row(
                 str(spec),
@@ -668,23 +674,21 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
     if (frame.section == "threads").any():
         wide = _wide(frame, "threads")
         block = wide.block_frames.iloc[0]
-        table = Table(
-            title=f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
-            "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)"
+        table = _table(
+            f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
+            "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)",
+            (
+                "backend",
+                "passes",
+                "1 thread s",
+                "2 threads s",
+                "speed-up",
+                "control",
+                "scales",
+                "GIL (documented)",
+            ),
+            text=("backend", "GIL (documented)"),
         )
-        for col in (
-            "backend",
-            "passes",
-            "1 thread s",
-            "2 threads s",
-            "speed-up",
-            "control",
-            "scales",
-            "GIL (documented)",
-        ):
-            table.add_column(
-                col, justify="left" if col in ("backend", "GIL (documented)") else "right"
-            )
         for spec, r in wide.iterrows():
             name = str(spec).split(":")[0]
             table.add_row(
@@ -705,9 +709,10 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
         )
     if (frame.section == "caching").any():
         wide = _wide(frame, "caching")
-        table = Table(title="The seed's caching claim — NumPy linear, np.arange cached or not")
-        for col in ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"):
-            table.add_column(col, justify="left" if col == "variant" else "right")
+        table = _table(
+            "The seed's caching claim — NumPy linear, np.arange cached or not",
+            ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"),
+        )
         for spec, r in wide.iterrows():
             saving = (
                 f"{r.stream_saving_pct:+.1f} % / {r.oneshot_saving_pct:+.1f} %"

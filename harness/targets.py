@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import backends
@@ -89,7 +89,6 @@ class Settings:
     quality_seconds: int
     throughput_seconds: float
     throughput_repeats: int
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
         values = {**self.__dict__, **changes}
