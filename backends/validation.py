@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "FINITE_INPUT_BOUND",
     "MAX_RATIO",
     "OUTPUT_DTYPES",
     "SUPPORTED_INPUT_DTYPES",
@@ -28,6 +29,12 @@ __all__ = [
 
 #: Largest allowed ``out_rate / in_rate`` and ``in_rate / out_rate``.
 MAX_RATIO = 256
+
+#: Finite input no larger than this in magnitude gives finite output from every
+#: backend. Beyond it (up to float32's 3.4e38) a filter's sums may overflow: such
+#: input is treated like NaN/inf input (it spoils the outputs within reach).
+#: 2**64 is 385 dB above full scale, far beyond any audio.
+FINITE_INPUT_BOUND = 2.0**64
 
 #: Output dtypes a stream can be created with.
 OUTPUT_DTYPES = ("float32", "float64")
