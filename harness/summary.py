@@ -196,11 +196,12 @@ def row_cells(df: pd.DataFrame, row: dict) -> list[tuple[str, str, bool]]:
 def _table(title: str, caption: str | None = None) -> Table:
     """A table in the compact style every printed table shares (no vertical rules)."""
     return Table(
-        title=title,
-        caption=caption,
+        title=Text(title, style="bold"),
+        caption=Text(caption) if caption else None,
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
+        collapse_padding=True,
         title_justify="left",
         caption_justify="left",
     )
@@ -270,7 +271,11 @@ def _add_group(table: Table, heading: str, rows: Iterable[Sequence[str | Text]])
     rows = list(rows)
     table.add_row(Text(heading, style="bold"), end_section=not rows)
     for index, (label, *values) in enumerate(rows):
-        table.add_row(Text(f"  {label}"), *values, end_section=index == len(rows) - 1)
+        table.add_row(
+            Text(f"  {label}"),
+            *(value if isinstance(value, Text) else Text(value) for value in values),
+            end_section=index == len(rows) - 1,
+        )
 
 
 def against_table(
