@@ -21,6 +21,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from harness.checks import CHECKS, TIMING_SENSITIVE
 from harness.results import Recorder
@@ -88,13 +89,17 @@ def run_checks(
     shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
     alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
     results: dict[int, list[dict[str, Any]]] = {}
-    columns = (
-        TextColumn("[bold]{task.description:<46}"),
-        BarColumn(),
+    columns = (  # the description gives way (cut with "…") so the counts always show
+        TextColumn(
+            "{task.description}",
+            style="bold",
+            table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"),
+        ),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*columns, console=console, transient=False, expand=True) as progress:
         task = progress.add_task("starting", total=len(plan))
         for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
             for index, rows in _run_many(

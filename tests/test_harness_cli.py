@@ -27,6 +27,7 @@ from harness.results import (
     save_run_or_fallback,
     to_frame,
 )
+from harness.targets import parse_blocksizes, parse_rate_pairs, select_targets
 from harness.thresholds import load_thresholds
 
 FAST = [
@@ -521,3 +522,27 @@ def test_text_from_the_data_prints_literally(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "harness.report", None)  # as without matplotlib
     assert cli.main(["report", "r1", "--results", str(tmp_path)]) == 2
     assert "pip install 'resampler-suite[notebook-run]'" in capsys.readouterr().err
+
+
+def test_every_option_value_of_every_backend_is_checked_before_measuring():
+    infos = [i for i in backends.available_backends() if i.available]
+    assert any(i.options for i in infos)
+    for info in infos:
+        for option, choice in info.options.items():
+            for value in choice.values:
+                (target,) = select_targets([f"{info.name}:{option}={value}"])
+                assert dict(target.options)[option] == value
+            with pytest.raises(ValueError, match=f"--backends: {info.name} option {option}: "):
+                select_targets([f"{info.name}:{option}=XX"])
+        with pytest.raises(ValueError, match=f"--backends: backend '{info.name}': unknown"):
+            select_targets([f"{info.name}:no_such_option=1"])
+
+
+def test_a_variant_rate_pair_or_blocksize_asked_for_twice_is_measured_once():
+    soxr = [t.spec for t in select_targets(["soxr"])]
+    assert [t.spec for t in select_targets(["soxr", "soxr:quality=HQ", "soxr"])] == soxr
+    assert parse_rate_pairs("22050:48000, 22050:48000,44100:48000") == [
+        (22050, 48000),
+        (44100, 48000),
+    ]
+    assert parse_blocksizes("64,128,64") == (64, 128)
