@@ -6,10 +6,14 @@ list
     Backends, availability, versions, latency at 22.05 → 48 kHz.
 compare
     Every backend variant through the same checks; saves a run to ``results/``,
-    prints the summary table. Exit 0: every production backend meets its gates;
-    1: one does not; 2: usage error.
+    prints the summary tables. Exit 0: every production backend meets its gates;
+    1: one does not, or the run could not be saved under ``--out`` (it is then
+    saved to a temporary directory, printed); 2: usage error, found before
+    anything is measured (``--out`` included).
 show RUN
-    Print a saved run's summary table (RUN: id, unique prefix, path or ``latest``).
+    Print a saved run's summary tables (RUN: id, unique prefix, path or
+    ``latest``, the newest run that reads: damaged runs are skipped with a
+    warning). A damaged run named directly is an error (exit 2).
 play [FILE.wav]
     Play speech (or a WAV file) through a backend on a real device, optionally
     hot-swapping backends; prints a report. Exit 1 if the server goes away.
@@ -22,7 +26,8 @@ soak
     The seed's pre-release gate: minutes of speech, a swap every second; PASS
     (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
 
-Usage errors exit with status 2.
+Usage errors exit with status 2. Output fits the terminal; when it is not a
+terminal, ``$COLUMNS`` columns, else 80.
 """
 
 from __future__ import annotations
@@ -560,8 +565,10 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, consol
 
 
 def output_width(environ: Mapping[str, str]) -> int:
-    """Columns for output that is not a terminal: ``$COLUMNS`` if it is a positive
-    integer, else 80 (pipes, files, CI logs)."""
+    """Columns for output that is not a terminal.
+
+    ``$COLUMNS`` if it is a positive integer, else 80 (pipes, files, CI logs).
+    """
     columns = environ.get("COLUMNS", "").strip()
     return int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else 80
 
