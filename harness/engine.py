@@ -323,11 +323,21 @@ class PlaybackEngine:
     # -- results ----------------------------------------------------------------------------
 
     @property
-    def lost_frames(self) -> int:
-        """Frames the rule says the input should give, minus frames produced so far."""
+    def held_back(self) -> int:
+        """Frames the rule says the input so far should give, minus frames produced."""
         return expected_length(self.swapper.frames_in, self.in_rate, self.out_rate) - (
             self.swapper.frames_out
         )
+
+    @property
+    def lost_frames(self) -> int:
+        """Frames missing (or, negative, extra) in what was produced so far.
+
+        Frames held back within the backends' latency are not lost: they come
+        with the flush.
+        """
+        limit = self.swapper.held_back_limit
+        return self.held_back - limit if self.held_back > limit else min(self.held_back, 0)
 
     def report(self) -> dict[str, Any]:
         """Everything measured, as plain JSON-ready values."""
@@ -349,6 +359,7 @@ class PlaybackEngine:
             "frames_in": self.swapper.frames_in,
             "frames_out_expected": expected,
             "frames_produced": self.swapper.frames_out,
+            "frames_held_back": self.held_back,
             "frames_played": self.frames_played,
             "duration_s": self.frames_played / self.out_rate,
             "complete": complete,

@@ -267,6 +267,13 @@ class HotSwapResampler:
         """Bound on held-back output frames in steady state (the current backend's)."""
         return self._lane.stream.latency
 
+    @property
+    def held_back_limit(self) -> int:
+        """Bound on held-back output frames now: the larger latency while fading."""
+        if self._fade is None:
+            return self.latency
+        return max(self.latency, self._fade.old.stream.latency)
+
     def prepare(self, specs: Sequence[str]) -> None:
         """Build a stream for each of ``specs`` now, so that no swap has to."""
         for spec in specs:
