@@ -389,7 +389,7 @@ def _span(
 ) -> float:
     """``value`` if finite, positive and at most ``most``; else a usage error naming ``flag``."""
     if not (math.isfinite(value) and value > 0):
-        parser.error(f"{flag}: expected a finite number of {unit} > 0, got {value:g}")
+        parser.error(f"{flag}: expected a positive number, got {value:g}")
     if value > most:
         parser.error(f"{flag}: expected at most {most:g} {unit}, got {value:g}")
     return value
@@ -410,8 +410,10 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if first:
         order = [args.backend, *[b for b in order if b != args.backend]]
     low, high = BLOCKSIZES
-    if not low <= args.blocksize <= high:
-        parser.error(f"--blocksize: expected {low} to {high} frames, got {args.blocksize}")
+    if args.blocksize < low:
+        parser.error(f"--blocksize: expected >= {low}, got {args.blocksize}")
+    if args.blocksize > high:
+        parser.error(f"--blocksize: expected <= {high}, got {args.blocksize}")
     given_ms = args.crossfade_ms is not None
     crossfade_ms = CROSSFADE_MS if not given_ms else args.crossfade_ms
     _span(parser, "--crossfade-ms", crossfade_ms, 1000 * MAX_CROSSFADE_SECONDS, "ms")
@@ -565,15 +567,22 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
         console.print(
             escape(f"interrupted after {report['duration_s']:.2f} s: partial report{written}")
         )
-        return 130
-    if args.command == "soak":
+    elif args.command == "soak":
         verdict = "PASS" if report["gate"]["passed"] else "FAIL"
         console.print(f"soak {args.minutes:g} min, {report['swaps']} swaps: {verdict}")
-        return 0 if report["gate"]["passed"] else 1
-    if report["lost_frames"] or report["errors"]:
+    elif report["lost_frames"]:
         console.print(f"[red]{report['lost_frames']} frames lost[/red]")
-        return 1
-    return 0
+    return play_exit_status(report, soak=args.command == "soak")
+
+
+def play_exit_status(report: dict, *, soak: bool) -> int:
+    """130 when interrupted; else soak: 0 when the gate passed; play: 0 unless
+    frames were lost or playback failed (soak and play alike: 1)."""
+    if report["interrupted"]:
+        return 130
+    if soak:
+        return 0 if report["gate"]["passed"] else 1
+    return 1 if report["lost_frames"] or report["errors"] else 0
 
 
 def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:

@@ -312,14 +312,26 @@ def short_spec(spec: str) -> str:
     return ":".join([name, ",".join(options.values())] if options else [name])
 
 
+def _duration(us: float) -> str:
+    """At most 6 characters: ``"950µs"``, ``"12ms"``, ``"3s"``."""
+    for scale, unit in ((1, "µs"), (1e3, "ms"), (1e6, "s")):
+        if us / scale < 9999.5:
+            return f"{us / scale:.0f}{unit}"
+    return f"{us / 1e6:.0g}s"
+
+
 def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
     """One line of exactly ``width`` characters: backend, FIFO fill, underruns
-    (FIFO empty + device), the last 2000 callbacks' p95/max, swaps."""
+    (FIFO empty + device), the last 2000 callbacks' p95/max, swaps.
+
+    The backend is shortened first (``soxr:VHQ``, then elided), so the
+    figures stay whole.
+    """
     cb = engine.callbacks.recent_us(2000)
     p95, worst = (np.quantile(cb, 0.95), cb.max()) if len(cb) else (0.0, 0.0)
     tail = (
         f" fifo {engine.ring.fill:5d}  xrun {engine.fifo_underruns}+{engine.device_underflows}"
-        f"  cb p95/max {p95:.0f}/{worst:.0f} µs  swaps {engine.swapper.swaps}"
+        f"  cb p95 {_duration(p95)} max {_duration(worst)}  swaps {engine.swapper.swaps}"
     )
     room = max(width - len(tail), 8)
     name = short_spec(engine.swapper.backend)
@@ -392,10 +404,12 @@ def _ctrl_c_sets(stop: threading.Event) -> Iterator[threading.Event]:
 
     A KeyboardInterrupt could land anywhere (inside PortAudio calls, between a
     stream's start and the producer's); a flag is seen where playback can stop
-    cleanly. Signal handlers belong to the main thread, so elsewhere nothing changes.
+    cleanly. Signal handlers belong to the main thread, so elsewhere nothing
+    changes; an ignored SIGINT stays ignored.
     """
     interrupted = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # e.g. `cmd &`
         yield interrupted
         return
 
