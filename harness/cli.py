@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -49,7 +50,17 @@ import backends
 from harness import listing, provenance
 from harness.checks import CHECKS
 from harness.compare import DEFAULT_TIMEOUT, check_timeout, run_checks
-from harness.player import PlayerError, PlayOptions, default_swap_order, play, write_report
+from harness.engine import MAX_CROSSFADE_SECONDS
+from harness.player import (
+    OptionError,
+    PlayerError,
+    PlayOptions,
+    check_spec,
+    default_swap_order,
+    play,
+    short_spec,
+    write_report,
+)
 from harness.results import (
     DamagedRunWarning,
     Run,
@@ -72,18 +83,32 @@ from harness.targets import (
     select_targets,
 )
 from harness.thresholds import Thresholds, load_thresholds
-from harness.wavio import WavError
+from harness.wavio import WAV_ENCODINGS, WavError
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: ``--blocksize`` range of play and soak (JACK and ALSA periods: 16 to 8192).
+BLOCKSIZES = (16, 16384)
+#: Longest ``--duration`` (19 years): keeps every frame counter far inside
+#: int64 at any WAV rate, and is longer than any session.
+MAX_SECONDS = 6e8
+#: ``--crossfade-ms`` when not given.
+CROSSFADE_MS = 5.0
 
 
 def _csv(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def program_name(argv0: str) -> str:
+    """How the user ran us, for usage lines: ``resampler-harness`` or ``python -m harness``."""
+    name = Path(argv0).name
+    return "python -m harness" if name in ("__main__.py", "") else name
+
+
+def build_parser(prog: str = "python -m harness") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m harness",
+        prog=prog,
         description="Compare, verify and run audio resampler backends.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -178,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
                 nargs="?",
                 type=Path,
                 default=None,
-                help="WAV file (PCM 16/32-bit or float, mono or stereo); "
+                help=f"WAV file ({WAV_ENCODINGS}, mono or stereo); "
                 "default: the bundled speech clip",
             )
             p.add_argument(
@@ -202,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="play S seconds, looping the file (default: the file once)",
             )
         else:
-            p.add_argument("--minutes", type=float, default=3.0, help="session length")
+            p.add_argument("--minutes", type=float, default=3.0, help="session length (default 3)")
             p.add_argument(
                 "--swap-every",
                 type=float,
@@ -224,14 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="HZ",
             help="device rate (default: the device's own)",
         )
-        p.add_argument("--blocksize", type=int, default=256, help="device frames per callback")
+        p.add_argument(
+            "--blocksize",
+            type=int,
+            default=256,
+            help=f"device frames per callback, {BLOCKSIZES[0]} to {BLOCKSIZES[1]} (default 256)",
+        )
         p.add_argument(
             "--mode",
             choices=("producer", "callback"),
             default="producer",
             help="resample in a producer thread (default) or in the callback",
         )
-        p.add_argument("--crossfade-ms", type=float, default=5.0, help="crossfade at a swap")
+        p.add_argument(
+            "--crossfade-ms",
+            type=float,
+            default=None,
+            help=f"crossfade at a swap, at most {1000 * MAX_CROSSFADE_SECONDS} ms and at most "
+            f"the swap interval (default {CROSSFADE_MS:g})",
+        )
         p.add_argument(
             "--report",
             type=Path,
@@ -410,29 +446,60 @@ def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     return code
 
 
+def _span(
+    parser: argparse.ArgumentParser, flag: str, value: float, most: float, unit: str
+) -> float:
+    """``value`` if finite, positive and at most ``most``; else a usage error naming ``flag``."""
+    if not (math.isfinite(value) and value > 0):
+        parser.error(f"{flag}: expected a positive number, got {value:g}")
+    if value > most:
+        parser.error(f"{flag}: expected at most {most:g} {unit}, got {value:g}")
+    return value
+
+
 def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> PlayOptions:
-    order = _csv(args.swap_order) if args.swap_order else default_swap_order()
-    if getattr(args, "backend", None):
-        order = [args.backend, *[b for b in order if b != args.backend]]
-    try:
-        for spec in order:
-            name, _options = backends.parse_backend_spec(spec, source="--swap-order")
-            backends.backend_class(name)
-    except (ValueError, backends.BackendUnavailable) as exc:
-        parser.error(f"--swap-order/--backend: {exc}")
-    if args.blocksize < 16 or args.crossfade_ms <= 0:
-        parser.error(
-            f"--blocksize: expected >= 16, got {args.blocksize}; "
-            f"--crossfade-ms: expected > 0, got {args.crossfade_ms}"
-        )
+    """The options of ``play``/``soak``, each flag checked on its own (no device needed)."""
     soak = args.command == "soak"
-    duration = 60.0 * args.minutes if soak else args.duration
-    for flag, value in (
-        ("--swap-every", args.swap_every),
-        ("--minutes" if soak else "--duration", duration),
-    ):
-        if value is not None and value <= 0:
-            parser.error(f"{flag}: expected a positive number, got {value:g}")
+    order = _csv(args.swap_order) if args.swap_order is not None else default_swap_order()
+    if not order:
+        parser.error(f"--swap-order: expected backend names, got {args.swap_order!r}")
+    first = [] if soak or not args.backend else [("--backend", args.backend)]
+    for flag, spec in [*first, *(("--swap-order", spec) for spec in order)]:
+        try:
+            check_spec(spec, source=flag)
+        except (ValueError, TypeError, backends.BackendUnavailable) as exc:
+            parser.error(str(exc) if str(exc).startswith(flag) else f"{flag}: {exc}")
+    if first:
+        order = [args.backend, *[b for b in order if b != args.backend]]
+    low, high = BLOCKSIZES
+    if args.blocksize < low:
+        parser.error(f"--blocksize: expected >= {low}, got {args.blocksize}")
+    if args.blocksize > high:
+        parser.error(f"--blocksize: expected <= {high}, got {args.blocksize}")
+    given_ms = args.crossfade_ms is not None
+    crossfade_ms = CROSSFADE_MS if not given_ms else args.crossfade_ms
+    _span(parser, "--crossfade-ms", crossfade_ms, 1000 * MAX_CROSSFADE_SECONDS, "ms")
+    if args.rate is not None and args.rate < 1:
+        parser.error(f"--rate: expected a positive number of Hz, got {args.rate}")
+    if soak:
+        duration = 60 * _span(parser, "--minutes", args.minutes, MAX_SECONDS / 60, "min")
+    elif args.duration is not None:
+        duration = _span(parser, "--duration", args.duration, MAX_SECONDS, "s")
+    else:
+        duration = None
+    if args.swap_every is not None:
+        _span(parser, "--swap-every", args.swap_every, MAX_SECONDS, "s")
+        if crossfade_ms > 1000 * args.swap_every and given_ms:
+            parser.error(
+                f"--crossfade-ms: expected at most the swap interval "
+                f"(--swap-every {args.swap_every:g} s = {1000 * args.swap_every:g} ms), "
+                f"got {crossfade_ms:g}"
+            )
+        if crossfade_ms > 1000 * args.swap_every:
+            parser.error(
+                f"--swap-every: expected at least the crossfade (--crossfade-ms "
+                f"{crossfade_ms:g} = {crossfade_ms / 1000:g} s), got {args.swap_every:g}"
+            )
     return PlayOptions(
         file=None if soak else args.file,
         backends=order,
@@ -441,7 +508,7 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         blocksize=args.blocksize,
         mode=args.mode,
         swap_every=args.swap_every,
-        crossfade_ms=args.crossfade_ms,
+        crossfade_ms=crossfade_ms,
         duration=duration,
         interactive=not soak
         and sys.stdin.isatty()
@@ -450,16 +517,26 @@ def _play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     )
 
 
+def _us(stats: dict, keys: Sequence[str]) -> str:
+    """``"p50 / p95 / max"`` style: the quantiles in whole µs, "-" when none was measured."""
+    return " / ".join("-" if stats[k] is None else f"{stats[k]:.0f}" for k in keys)
+
+
 def report_table(report: dict) -> Table:
-    """The playback report as a table."""
+    """The playback report as a two-column table that fits 80 columns."""
     table = Table(
-        title=f"playback report · {report['mode']} mode · {report['device']} "
-        f"({report['hostapi']}) · {report['in_rate']} → {report['out_rate']} Hz"
+        title=escape(
+            f"playback report · {report['mode']} mode · "
+            f"{report['in_rate']} → {report['out_rate']} Hz"
+        ),
+        caption="gate: no underruns of ours, resample p95 < 5 ms, no frame lost",
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    cb, rs = report["callback_us"], report["resample_us"]
+    cb, rs, log = report["callback_us"], report["resample_us"], report["timing_log"]
+    underruns = report["underruns"]
     rows = [
+        ("device", f"{report['device']} ({report['hostapi']})"),
         (
             "frames played / expected",
             f"{report['frames_played']} / {report['frames_out_expected']}",
@@ -467,80 +544,107 @@ def report_table(report: dict) -> Table:
         ("duration", f"{report['duration_s']:.2f} s"),
         ("lost frames", str(report["lost_frames"])),
         (
-            "underruns (FIFO empty / device)",
-            f"{report['underruns']['fifo_empty']} / "
-            f"{report['underruns']['device_output_underflow']}",
+            "underruns: FIFO / device",
+            f"{underruns['fifo_empty']} / {underruns['device_output_underflow']}",
         ),
+        ("device underruns after a late call", str(report["device_underflow_after_late_callback"])),
         (
-            "  device underflows after a late callback of ours",
-            f"{report['device_underflow_after_late_callback']} "
-            f"({report['late_callbacks']} callbacks over budget)",
+            "callbacks over budget",
+            f"{report['late_callbacks']} of {cb['count']} ({cb['budget_us']:.0f} µs)",
         ),
-        (
-            "callback p50/p95/p99/max µs",
-            " / ".join(f"{cb[k]:.0f}" for k in ("p50", "p95", "p99", "max")),
-        ),
-        ("callback budget", f"{cb['budget_us']:.0f} µs ({cb['count']} callbacks)"),
-        ("resample p50/p95/max µs", " / ".join(f"{rs[k]:.0f}" for k in ("p50", "p95", "max"))),
+        ("callback µs p50/p95/p99/max", _us(cb, ("p50", "p95", "p99", "max"))),
+        ("resample µs p50/p95/max", _us(rs, ("p50", "p95", "max"))),
+    ]
+    rows += [
+        (f"  {short_spec(spec)}", f"{_us(stats, ('p50', 'p95', 'max'))} ({stats['blocks']} calls)")
+        for spec, stats in report["resample_us_by_backend"].items()
+    ]
+    if log["callbacks_kept"] < log["callbacks"]:
+        rows.append(("timing kept", f"last {log['seconds']} s ({log['callbacks_kept']} callbacks)"))
+    rows += [
         ("swaps", str(report["swaps"])),
         ("backend faults (fallback took over)", str(len(report["faults"]))),
     ]
-    for spec, stats in report["resample_us_by_backend"].items():
-        rows.append(
-            (
-                f"  resample {spec}",
-                f"p95 {stats['p95']:.0f} µs, max {stats['max']:.0f} µs, {stats['blocks']} blocks",
-            )
-        )
+    if report["interrupted"]:
+        rows.append(("interrupted", "yes (Ctrl-C)"))
     for label, value in rows:
-        table.add_row(label, value)
-    gate = report["gate"]
-    table.add_row(
-        "gate: our underruns = 0, resample p95 < 5 ms, 0 lost",
-        "[green]PASS[/green]" if gate["passed"] else "[bold red]FAIL[/bold red]",
-    )
+        table.add_row(escape(label), escape(value))
+    passed = report["gate"]["passed"]
+    table.add_row("gate", "[green]PASS[/green]" if passed else "[bold red]FAIL[/bold red]")
     return table
 
 
 def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
+    """Play or soak; exit 0, 1 (frames lost, soak gate failed, server gone), 2, or 130 (Ctrl-C)."""
     options = _play_options(args, parser)
+
+    def status(line: str) -> None:  # overwritten in place: never wider than the terminal
+        console.print(escape(line[: console.width - 1]), end="\r", highlight=False, soft_wrap=True)
+
     try:
         report = play(
             options,
-            on_status=(lambda line: console.print(line, end="\r", highlight=False))
-            if console.is_terminal
-            else None,
+            on_status=status if console.is_terminal else None,
+            on_start=lambda line: console.print(escape(line), highlight=False),
         )
+    except KeyboardInterrupt:  # before play() turned Ctrl-C into a stop
+        console.print("interrupted before playback started")
+        return 130
+    except OptionError as exc:
+        parser.error(str(exc))
     except WavError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2
     except PlayerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         if exc.report is not None:
             write_report(exc.report, args.report)
             console.print(
-                f"partial report: {exc.report['frames_played']} frames played"
-                + (f", written to {args.report}" if args.report else "")
+                escape(
+                    f"partial report: {exc.report['frames_played']} frames played"
+                    + (f", written to {args.report}" if args.report else "")
+                )
             )
         if exc.stranded:  # PortAudio cannot shut down without its server: leave now
             sys.stdout.flush()
             os._exit(1)
         return 1
+    if console.is_terminal:
+        console.print()  # past the status line
     console.print(report_table(report))
     write_report(report, args.report)
     for error in report["errors"]:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(error)}[/red]")
     for fault in report["faults"]:
         console.print(
-            f"[yellow]backend {fault['backend']} failed at output frame "
-            f"{fault['frame']} ({fault['error']}); {fault['fallback']} took over"
-            "[/yellow]"
+            "[yellow]"
+            + escape(
+                f"backend {fault['backend']} failed at output frame {fault['frame']} "
+                f"({fault['error']}); {fault['fallback']} took over"
+            )
+            + "[/yellow]"
         )
-    if args.command == "soak":
+    if report["interrupted"]:
+        written = f", written to {args.report}" if args.report else ""
+        console.print(
+            escape(f"interrupted after {report['duration_s']:.2f} s: partial report{written}")
+        )
+    elif args.command == "soak":
         verdict = "PASS" if report["gate"]["passed"] else "FAIL"
         console.print(f"soak {args.minutes:g} min, {report['swaps']} swaps: {verdict}")
+    elif report["lost_frames"]:
+        console.print(f"[red]{report['lost_frames']} frames lost[/red]")
+    return play_exit_status(report, soak=args.command == "soak")
+
+
+def play_exit_status(report: dict, *, soak: bool) -> int:
+    """130 when interrupted; else soak: 0 when the gate passed; play: 0 unless
+    frames were lost or playback failed (soak and play alike: 1)."""
+    if report["interrupted"]:
+        return 130
+    if soak:
         return 0 if report["gate"]["passed"] else 1
-    return 0
+    return 1 if report["lost_frames"] or report["errors"] else 0
 
 
 def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
@@ -586,12 +690,13 @@ def _console(*, stderr: bool = False) -> Console:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    prog = program_name(sys.argv[0]) if argv is None else "python -m harness"
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["perf"]:  # it has its own options (and --help)
         from harness import perf
 
         return perf.main(argv[1:])
-    parser = build_parser()
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     console = _console()
     if args.command == "list":

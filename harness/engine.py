@@ -14,6 +14,11 @@ Two designs, as in the seed:
 
 Everything the callback records goes into preallocated arrays; it never
 allocates in producer mode, takes no lock, logs nothing and prints nothing.
+The timing logs are rings holding the last :data:`LOG_SECONDS` of playback,
+so their size does not grow with the session.
+
+Nothing is dropped: output the FIFO has no room for is kept by the producer
+and written before anything new is resampled.
 """
 
 from __future__ import annotations
@@ -31,9 +36,32 @@ from backends import expected_length
 from harness.hotswap import HotSwapResampler
 from harness.ring import RingBuffer
 
-__all__ = ["MODES", "LoopSource", "PlaybackEngine"]
+__all__ = [
+    "LOG_SECONDS",
+    "MAX_CROSSFADE_SECONDS",
+    "MODES",
+    "LoopSource",
+    "PlaybackEngine",
+    "block_input_frames",
+]
 
 MODES = ("producer", "callback")
+
+#: The timing logs keep the callbacks and resampler calls of this much playback.
+LOG_SECONDS = 600
+
+#: Longest crossfade at a swap. 5 ms already swaps without a click (below
+#: -120 dB between band-limited backends); a fade runs two backends at once and
+#: holds back every further swap until it ends, so a longer one only costs.
+MAX_CROSSFADE_SECONDS = 10
+
+
+def block_input_frames(blocksize: int, in_rate: int, out_rate: int) -> int:
+    """Input frames the producer resamples per step: one device block's worth, rounded up.
+
+    Swaps are scheduled between steps, so no swap interval can be shorter.
+    """
+    return -(-blocksize * in_rate // out_rate)
 
 
 class LoopSource:
@@ -66,30 +94,38 @@ class LoopSource:
 
 @dataclass
 class _Timings:
-    """A preallocated log of durations (ns) with a parallel integer tag."""
+    """A preallocated ring of the latest durations (ns), each with an integer tag."""
 
     ns: np.ndarray
     tag: np.ndarray
-    count: int = 0
-    dropped: int = 0
+    count: int = 0  # durations ever added; the ring keeps the last len(ns)
 
     @classmethod
     def create(cls, capacity: int) -> _Timings:
         return cls(np.zeros(capacity, np.int64), np.zeros(capacity, np.int16))
 
+    @property
+    def kept(self) -> int:
+        """Durations the ring holds now."""
+        return min(self.count, len(self.ns))
+
     def add(self, ns: int, tag: int = 0) -> None:
-        if self.count < len(self.ns):
-            self.ns[self.count] = ns
-            self.tag[self.count] = tag
-            self.count += 1
-        else:
-            self.dropped += 1
+        i = self.count % len(self.ns)
+        self.ns[i] = ns
+        self.tag[i] = tag
+        self.count += 1
 
     def values_us(self, tag: int | None = None) -> np.ndarray:
-        ns = self.ns[: self.count]
+        """Every kept duration (µs, in ring order), or those tagged ``tag``."""
+        ns = self.ns[: self.kept]
         if tag is not None:
-            ns = ns[self.tag[: self.count] == tag]
+            ns = ns[self.tag[: self.kept] == tag]
         return ns / 1000.0
+
+    def recent_us(self, n: int) -> np.ndarray:
+        """The latest ``n`` durations (µs), fewer if fewer are kept."""
+        index = np.arange(self.count - min(n, self.kept), self.count) % len(self.ns)
+        return self.ns[index] / 1000.0
 
 
 class PlaybackEngine:
@@ -108,13 +144,21 @@ class PlaybackEngine:
     mode : {"producer", "callback"}
         Where resampling happens.
     crossfade_frames : int
-        Crossfade length at a swap, in output frames.
+        Crossfade length at a swap, in output frames: at most
+        :data:`MAX_CROSSFADE_SECONDS`, and at most the swap interval.
     swap_every_frames : int, optional
-        Swap to the next backend every this many input frames.
+        Swap to the next backend every this many input frames; at least one
+        step of the producer (:func:`block_input_frames`).
     fifo_frames : int, optional
         How far ahead the producer keeps the FIFO (default 4 blocks, >= 2048).
     expected_callbacks : int
-        Sizes the preallocated timing logs.
+        Sizes the preallocated timing logs, which keep at most the callbacks
+        of the last :data:`LOG_SECONDS`.
+
+    Raises
+    ------
+    ValueError
+        A parameter outside the range above; the message names it.
     """
 
     def __init__(
@@ -135,6 +179,13 @@ class PlaybackEngine:
             raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
         if not backends:
             raise ValueError("backends: expected at least one backend spec")
+        _check_schedule(
+            in_rate=in_rate,
+            out_rate=out_rate,
+            blocksize=blocksize,
+            crossfade_frames=crossfade_frames,
+            swap_every_frames=swap_every_frames,
+        )
         self.source = source
         self.in_rate, self.out_rate = in_rate, out_rate
         self.channels = source.clip.shape[1]
@@ -148,15 +199,18 @@ class PlaybackEngine:
             crossfade_frames=crossfade_frames,
         )
         self.swapper.prepare(self.order)
-        self.in_block = -(-blocksize * in_rate // out_rate)
+        self.in_block = block_input_frames(blocksize, in_rate, out_rate)
         self.target = fifo_frames or max(4 * blocksize, 2048)
         self.ring = RingBuffer(self.target + out_rate + 8 * blocksize, self.channels)
         self.swap_every = swap_every_frames
         self._next_swap = swap_every_frames or 0
         self._next_index = 1 % len(self.order)
         self._requested: str | None = None
-        self.callbacks = _Timings.create(expected_callbacks)
-        self.resamples = _Timings.create(expected_callbacks * 2 + 1024)
+        self._unwritten: np.ndarray | None = None  # output the FIFO had no room for
+        self._flushed = False  # the swapper has been given the last input block
+        kept = min(expected_callbacks, LOG_SECONDS * out_rate // blocksize + 1)
+        self.callbacks = _Timings.create(kept)
+        self.resamples = _Timings.create(kept * 2 + 1024)
         self.device_underflows = 0
         self.device_underflows_late = 0  # of those, right after a late callback of ours
         self.late_callbacks = 0
@@ -182,9 +236,20 @@ class PlaybackEngine:
     # -- producer side ------------------------------------------------------------------
 
     def produce_once(self) -> None:
-        """Resample one input block into the FIFO (the flush after the last one)."""
+        """Resample one input block into the FIFO (the flush after the last one).
+
+        Output that does not fit is kept and written first on the next call,
+        which resamples nothing new until all of it is in the FIFO.
+        """
         if self.produced_all:
             return
+        y = self._unwritten if self._unwritten is not None else self._resample_next()
+        written = self.ring.write(y)
+        self._unwritten = y[written:] if written < len(y) else None
+        self.produced_all = self._flushed and self._unwritten is None
+
+    def _resample_next(self) -> np.ndarray:
+        """Swap if one is due, then resample the next input block."""
         if self.swap_every and self.swapper.frames_in >= self._next_swap:
             self._next_swap += self.swap_every
             self.swap_next()
@@ -192,15 +257,12 @@ class PlaybackEngine:
             self.swapper.request_swap(self._requested)
             self._requested = None
         x = self.source.read(self.in_block)
-        last = self.source.remaining == 0
+        self._flushed = self.source.remaining == 0
         tag = self.order.index(self.swapper.backend) if self.swapper.backend in self.order else 0
         t0 = perf_counter_ns()
-        y = self.swapper.process(x, last=last)
+        y = self.swapper.process(x, last=self._flushed)
         self.resamples.add(perf_counter_ns() - t0, tag)
-        written = self.ring.write(y)
-        if written < len(y):  # cannot happen while the producer respects `target`
-            self.errors.append(f"FIFO overflow: {len(y) - written} frames dropped")
-        self.produced_all = last
+        return y
 
     def prefill(self) -> None:
         """Fill the FIFO to its target before the device starts."""
@@ -261,11 +323,21 @@ class PlaybackEngine:
     # -- results ----------------------------------------------------------------------------
 
     @property
-    def lost_frames(self) -> int:
-        """Frames the rule says the input should give, minus frames produced so far."""
+    def held_back(self) -> int:
+        """Frames the rule says the input so far should give, minus frames produced."""
         return expected_length(self.swapper.frames_in, self.in_rate, self.out_rate) - (
             self.swapper.frames_out
         )
+
+    @property
+    def lost_frames(self) -> int:
+        """Frames missing (or, negative, extra) in what was produced so far.
+
+        Frames held back within the backends' latency are not lost: they come
+        with the flush.
+        """
+        limit = self.swapper.held_back_limit
+        return self.held_back - limit if self.held_back > limit else min(self.held_back, 0)
 
     def report(self) -> dict[str, Any]:
         """Everything measured, as plain JSON-ready values."""
@@ -287,6 +359,7 @@ class PlaybackEngine:
             "frames_in": self.swapper.frames_in,
             "frames_out_expected": expected,
             "frames_produced": self.swapper.frames_out,
+            "frames_held_back": self.held_back,
             "frames_played": self.frames_played,
             "duration_s": self.frames_played / self.out_rate,
             "complete": complete,
@@ -298,15 +371,54 @@ class PlaybackEngine:
             "device_underflow_after_late_callback": self.device_underflows_late,
             "late_callbacks": self.late_callbacks,
             "callback_us": _stats(cb)
-            | {"count": len(cb), "budget_us": 1e6 * self.blocksize / self.out_rate},
+            | {"count": self.callbacks.count, "budget_us": 1e6 * self.blocksize / self.out_rate},
             "resample_us": _stats(all_resample),
             "resample_us_by_backend": per_backend,
+            # the timing statistics above cover the calls the logs still hold
+            "timing_log": {
+                "seconds": LOG_SECONDS,
+                "callbacks_kept": self.callbacks.kept,
+                "callbacks": self.callbacks.count,
+                "resamples_kept": self.resamples.kept,
+                "resamples": self.resamples.count,
+            },
             "swaps": self.swapper.swaps,
             "swap_rho_min": min((e.rho for e in self.swapper.events), default=None),
             "faults": [dataclasses.asdict(f) for f in self.swapper.faults],
-            "timing_log_overflow": self.callbacks.dropped + self.resamples.dropped,
             "errors": list(self.errors),
         }
+
+
+def _check_schedule(
+    *,
+    in_rate: int,
+    out_rate: int,
+    blocksize: int,
+    crossfade_frames: int,
+    swap_every_frames: int | None,
+) -> None:
+    """Refuse a crossfade or swap interval the engine cannot honour."""
+    if blocksize < 1:
+        raise ValueError(f"blocksize: expected a positive frame count, got {blocksize}")
+    longest = MAX_CROSSFADE_SECONDS * out_rate
+    if not 1 <= crossfade_frames <= longest:
+        raise ValueError(
+            f"crossfade_frames: expected 1 to {longest} ({MAX_CROSSFADE_SECONDS} s), "
+            f"got {crossfade_frames}"
+        )
+    if swap_every_frames is None:
+        return
+    step = block_input_frames(blocksize, in_rate, out_rate)
+    if swap_every_frames < step:
+        raise ValueError(
+            f"swap_every_frames: expected at least one device block's input ({step} frames), "
+            f"got {swap_every_frames}"
+        )
+    if crossfade_frames * in_rate > swap_every_frames * out_rate:
+        raise ValueError(
+            f"crossfade_frames: expected at most the swap interval "
+            f"({swap_every_frames * out_rate // in_rate} output frames), got {crossfade_frames}"
+        )
 
 
 def _stats(us: np.ndarray) -> dict[str, float | None]:

@@ -13,19 +13,37 @@ A swap (applied at the next block boundary):
 1. the new stream is created and *primed* with recent input history, starting
    at a multiple of ``M`` far enough back to cover its latency and filter
    warm-up, so its output at the current position is already clean;
-2. both streams are fed until each has produced the crossfade window;
-3. the window is crossfaded with equal-power gains, corrected for the measured
-   correlation of the two outputs: for independent signals that is the usual
-   ``cos/sin`` law, for the near-identical outputs of two resamplers of the
-   same input it becomes gains summing to one, so the level neither dips nor
-   bumps (plain ``cos/sin`` would add 3 dB mid-fade);
-4. the old stream is dropped.
+2. both streams are fed, and each frame of the crossfade window is emitted as
+   soon as both have produced it: a long window never holds output back (the
+   FIFO behind the swapper would run dry) and never arrives in one burst;
+3. the window is crossfaded with equal-power gains, corrected for the
+   correlation ``rho`` of the two outputs: for independent signals that is the
+   usual ``cos/sin`` law, for the near-identical outputs of two resamplers of
+   the same input it becomes gains summing to one, so the level neither dips
+   nor bumps (plain ``cos/sin`` would add 3 dB mid-fade);
+4. the old stream is dropped once the window is complete.
+
+``rho`` is estimated from the part of the window emitted so far (running
+sums), so each chunk's gains use every frame available, its own included. For
+two resamplers of the same input the outputs agree to -40 dB or better from
+the first frames on, so the estimate starts near 1 and stays there: the gains
+are the amplitude-complementary ones throughout. Only for unrelated signals
+can the early estimate move; the law then changes by at most a factor
+``1/sqrt(2)`` mid-window and not at all at its ends (where ``cos * sin`` is
+0), and the estimate settles as the window fills. A negative estimate is
+treated as 0 (uncorrelated).
 
 **Faults.** A backend that raises, or returns output that breaks the contract
-(wrong shape or dtype, more frames than the length rule allows, or NaN/inf from
-finite input), is replaced on the spot by the ``fallback`` backend, primed from
-the same history, so playback goes on with no frame lost. Each fault is
-recorded once in :attr:`HotSwapResampler.faults`.
+(wrong shape or dtype; more frames than the length rule allows, or fewer: held
+back beyond its stated latency before the flush, not exactly the rule's count
+after it; NaN/inf from finite input), is replaced on the spot by the
+``fallback`` backend, primed from the same history, so playback goes on with
+no frame lost: the fallback produces every frame from the last one emitted
+on. Each fault is recorded once in :attr:`HotSwapResampler.faults`.
+
+Input beyond :data:`backends.validation.FINITE_INPUT_BOUND` in magnitude counts
+as non-finite input: backends may legitimately return NaN/inf within their
+reach of it, so that is not a fault.
 """
 
 from __future__ import annotations
@@ -39,7 +57,7 @@ import numpy as np
 
 import backends
 from backends.lengths import reduced_ratio
-from backends.validation import as_frames
+from backends.validation import FINITE_INPUT_BOUND, as_frames
 
 __all__ = ["Fault", "HotSwapResampler", "SwapEvent", "crossfade_gains"]
 
@@ -65,13 +83,16 @@ class SwapEvent:
     rho: float  # correlation of old and new over the window
 
 
-def crossfade_gains(n: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """Old and new gains for an ``n``-frame crossfade at correlation ``rho``.
+def crossfade_gains(
+    n: int, rho: float, *, start: int = 0, stop: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Old and new gains for frames ``start:stop`` of an ``n``-frame crossfade.
 
     The gains keep ``a**2 + b**2 + 2 * rho * a * b == 1``: constant output
-    power for two unit-power signals with correlation ``rho``.
+    power for two unit-power signals with correlation ``rho`` (a negative
+    ``rho`` is taken as 0).
     """
-    t = (np.arange(n) + 0.5) / n
+    t = (np.arange(start, n if stop is None else stop) + 0.5) / n
     c, s = np.cos(0.5 * np.pi * t), np.sin(0.5 * np.pi * t)
     k = 1.0 / np.sqrt(1.0 + 2.0 * max(rho, 0.0) * c * s)
     return c * k, s * k
@@ -90,6 +111,13 @@ class _History:
     def start(self) -> int:
         """Absolute input index of the oldest frame kept."""
         return self.end - self._len
+
+    def reserve(self, keep: int) -> None:
+        """Keep at least ``keep`` frames from now on (frames kept so far stay)."""
+        if keep > self._keep:
+            buf = np.zeros((2 * keep, self._buf.shape[1]), self._buf.dtype)
+            buf[: self._len] = self._buf[: self._len]
+            self._buf, self._keep = buf, keep
 
     def append(self, block: np.ndarray) -> None:
         self.end += len(block)
@@ -142,6 +170,28 @@ class _Lane:
         return head
 
 
+@dataclass
+class _Fade:
+    """A crossfade in progress: where it lies and the running sums behind ``rho``."""
+
+    old: _Lane
+    start: int  # absolute output frame of the window's first frame
+    oo: float = 0.0  # sum of old * old over the frames emitted so far
+    nn: float = 0.0
+    on: float = 0.0
+
+    @property
+    def rho(self) -> float:
+        """Correlation of old and new over the frames emitted so far (1 for silence)."""
+        denom = math.sqrt(self.oo * self.nn)
+        return self.on / denom if denom > 0 else 1.0
+
+    def add(self, old: np.ndarray, new: np.ndarray) -> None:
+        self.oo += float(np.sum(old * old))
+        self.nn += float(np.sum(new * new))
+        self.on += float(np.sum(old * new))
+
+
 class HotSwapResampler:
     """A resampler stream whose backend can be changed between blocks.
 
@@ -156,7 +206,8 @@ class HotSwapResampler:
     dtype : {"float32", "float64"}, default "float32"
         Output dtype.
     crossfade_frames : int, default 240
-        Length of the crossfade at a swap (5 ms at 48 kHz).
+        Length of the crossfade at a swap (5 ms at 48 kHz); any length works,
+        the window is emitted as it is produced.
     factory : callable, optional
         ``factory(spec, **kwargs) -> stream``; default :func:`backends.create`.
     fallback : str, default "linear"
@@ -183,12 +234,12 @@ class HotSwapResampler:
         self.L, self.M = reduced_ratio(in_rate, out_rate)
         self._factory = factory or backends.create
         self._retired: dict[str, Any] = {}  # spec -> a stream that left playback healthy
-        self._lane = _Lane(spec, self._make(spec), 0)
-        self._old: _Lane | None = None
-        self._fade_start = 0
-        self._requested: str | None = None
-        # Recent input for priming new streams: enough for any backend's warm-up.
+        # Recent input for priming new streams: enough for any backend's warm-up
+        # (grown by _make for streams with a longer reach).
         self._history = _History(4 * self.M + 8 * in_rate // 10, channels, self.dtype)
+        self._lane = _Lane(spec, self._make(spec), 0)
+        self._fade: _Fade | None = None
+        self._requested: str | None = None
         self.frames_in = 0
         self.frames_out = 0
         self.events: list[SwapEvent] = []
@@ -209,12 +260,19 @@ class HotSwapResampler:
     @property
     def swapping(self) -> bool:
         """A crossfade is in progress."""
-        return self._old is not None
+        return self._fade is not None
 
     @property
     def latency(self) -> int:
         """Bound on held-back output frames in steady state (the current backend's)."""
         return self._lane.stream.latency
+
+    @property
+    def held_back_limit(self) -> int:
+        """Bound on held-back output frames now: the larger latency while fading."""
+        if self._fade is None:
+            return self.latency
+        return max(self.latency, self._fade.old.stream.latency)
 
     def prepare(self, specs: Sequence[str]) -> None:
         """Build a stream for each of ``specs`` now, so that no swap has to."""
@@ -232,16 +290,20 @@ class HotSwapResampler:
         Output keeps the ndim of ``x`` like any backend.
         """
         block, was_1d = as_frames(x, channels=self.channels, dtype=self.dtype)
-        if self._requested is not None and self._old is None:
+        if self._requested is not None and self._fade is None:
             self._start_swap(self._requested)
             self._requested = None
-        self._history.append(block)
-        if len(block) and not np.isfinite(block).all():
+        # NaN, inf and magnitudes beyond the bound (x <= bound is False for NaN)
+        if len(block) and not np.max(np.abs(block)) <= FINITE_INPUT_BOUND:
             self._last_nonfinite = self.frames_in + len(block)
         self.frames_in += len(block)
-        for lane in (self._old, self._lane):
+        lanes = (self._fade.old if self._fade else None, self._lane)
+        for lane in lanes:
             if lane is not None:
                 self._feed_or_replace(lane, block, last=last)
+        # Only now: a fallback primed above must get this block from the
+        # block itself, not from the history.
+        self._history.append(block)
         y = self._emit(last=last)
         return y[:, 0] if was_1d else y
 
@@ -258,13 +320,17 @@ class HotSwapResampler:
         if retired is not None:
             retired.reset()
             return retired
-        return self._factory(
+        stream = self._factory(
             spec,
             in_rate=self.in_rate,
             out_rate=self.out_rate,
             channels=self.channels,
             dtype=self.dtype,
         )
+        # Priming any stream after this one may reach back over this one's
+        # held-back output and the new stream's own warm-up.
+        self._history.reserve(3 * self._latency_in(stream) + 2 * self.M + 128)
+        return stream
 
     def _retire(self, lane: _Lane) -> None:
         """Keep a stream that left playback healthy, for the next swap back to it."""
@@ -282,18 +348,23 @@ class HotSwapResampler:
         try:
             before = len(lane.pending)
             lane.feed(block, last=last, emitted=self.frames_out)
-            self._check_output(lane, lane.pending[before:])
+            self._check_output(lane, lane.pending[before:], last=last)
         except Exception as exc:  # any failure of a backend is survivable here
-            self._replace(lane, f"{type(exc).__name__}: {exc}", last=last)
+            self._replace(lane, f"{type(exc).__name__}: {exc}", block, last=last)
 
-    def _check_output(self, lane: _Lane, new: list[np.ndarray]) -> None:
+    def _check_output(self, lane: _Lane, new: list[np.ndarray], *, last: bool) -> None:
         """Raise if a lane's fresh output breaks the contract."""
         stream = lane.stream
-        allowed = stream.expected_length(stream.frames_in)
-        if stream.frames_out > allowed:
+        rule = stream.expected_length(stream.frames_in)
+        done = f"{stream.frames_out} frames for {stream.frames_in} in"
+        if stream.frames_out > rule:
+            raise ValueError(f"emitted {done}; the length rule allows {rule}")
+        if last and stream.frames_out != rule:
+            raise ValueError(f"flushed with {done}; the length rule says {rule}")
+        if rule - stream.frames_out > stream.latency:
             raise ValueError(
-                f"emitted {stream.frames_out} frames for {stream.frames_in} in; "
-                f"the length rule allows {allowed}"
+                f"held back {rule - stream.frames_out} frames ({done}); "
+                f"its latency allows {stream.latency}"
             )
         for y in new:
             if y.ndim != 2 or y.shape[1] != self.channels or y.dtype != self.dtype:
@@ -307,26 +378,40 @@ class HotSwapResampler:
                 if not np.isfinite(y).all():
                     raise ValueError("returned NaN/inf from finite input")
 
-    def _replace(self, lane: _Lane, error: str, *, last: bool) -> None:
+    def _replace(self, lane: _Lane, error: str, block: np.ndarray, *, last: bool) -> None:
         """Put the fallback backend in ``lane``'s place, caught up to the input."""
-        if lane is self._old:  # a fade from a failing stream: finish it at once
-            self._old = None
+        if self._fade is not None and lane is self._fade.old:
+            # a fade from a failing stream: the new stream takes over at once
             self.faults.append(Fault(lane.spec, error, self.frames_out, self._lane.spec))
+            self._fade = None
             return
-        fallback = self._prime(self.fallback, last=last)
+        fallback = self._prime(self.fallback)
+        fallback.feed(block, last=last, emitted=self.frames_out)
         self.faults.append(Fault(lane.spec, error, self.frames_out, fallback.spec))
         self._lane = fallback
 
-    def _prime(self, spec: str, *, last: bool = False) -> _Lane:
-        """A lane for ``spec`` fed with history, producing output from ``frames_out`` on."""
+    def _prime(self, spec: str) -> _Lane:
+        """A lane for ``spec`` fed with history, to produce output from ``frames_out`` on.
+
+        Raises
+        ------
+        ValueError
+            The history does not reach back to the next output frame, so the
+            new stream would leave a gap.
+        """
         new = self._make(spec)
         position = self.frames_out * self.M // self.L  # input frame of the next output
         start = max(0, position - self._history_frames(new))
-        start = max(start - start % self.M, 0)
-        while start < self._history.start:  # history too short: start later, still on M
+        start -= start % self.M
+        while start < self._history.start:  # history short of a full warm-up: start later
             start += self.M
+        if start * self.L // self.M > self.frames_out:
+            raise ValueError(
+                f"{spec}: input history starts at frame {self._history.start}, after the "
+                f"next output's input frame {position}"
+            )
         lane = _Lane(spec, new, start * self.L // self.M)
-        lane.feed(self._history.since(start), last=last, emitted=self.frames_out)
+        lane.feed(self._history.since(start), last=False, emitted=self.frames_out)
         return lane
 
     def _start_swap(self, spec: str) -> None:
@@ -337,37 +422,49 @@ class HotSwapResampler:
                 Fault(spec, f"{type(exc).__name__}: {exc}", self.frames_out, self._lane.spec)
             )
             return
-        self._old, self._lane = self._lane, lane
-        self._fade_start = self.frames_out
+        self._fade = _Fade(self._lane, self.frames_out)
+        self._lane = lane
 
     def _emit(self, *, last: bool) -> np.ndarray:
         parts = []
-        if self._old is not None:
-            fade_end = self._fade_start + self.crossfade_frames
-            if last:  # the stream may end inside the window
-                fade_end = min(fade_end, self._lane.end)
-            if min(self._old.end, self._lane.end) < fade_end:
-                return np.zeros((0, self.channels), self.dtype)  # wait for both windows
-            old = self._old.take(fade_end)
-            new = self._lane.take(fade_end)
-            faded, rho = self._crossfade(old, new)
-            parts.append(faded)
-            self.events.append(
-                SwapEvent(self._old.spec, self._lane.spec, self.frames_out, len(old), rho)
-            )
-            self.frames_out += len(old)
-            self._retire(self._old)
-            self._old = None
-        if self._lane.pending:
+        if self._fade is not None:
+            faded = self._fade_some(last=last)
+            if len(faded):
+                parts.append(faded)
+        if self._fade is None and self._lane.pending:
             parts.append(self._lane.take(self._lane.end))
             self.frames_out += len(parts[-1])
         if not parts:
             return np.zeros((0, self.channels), self.dtype)
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
-    def _crossfade(self, old: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, float]:
-        o, n = old.astype(np.float64), new.astype(np.float64)
-        denom = math.sqrt(float(np.sum(o * o)) * float(np.sum(n * n)))
-        rho = float(np.sum(o * n)) / denom if denom > 0 else 1.0
-        a, b = crossfade_gains(len(old), rho)
-        return (a[:, np.newaxis] * o + b[:, np.newaxis] * n).astype(self.dtype), rho
+    def _fade_some(self, *, last: bool) -> np.ndarray:
+        """Crossfade every window frame both lanes have produced; end the fade when done.
+
+        At the end of the stream (``last``) both lanes are flushed, so the
+        window ends there if it has not ended before.
+        """
+        fade, new = self._fade, self._lane
+        assert fade is not None
+        fade_end = fade.start + self.crossfade_frames
+        stop = min(fade.old.end, new.end, fade_end)
+        faded = np.zeros((0, self.channels), self.dtype)
+        if stop > self.frames_out:
+            o = fade.old.take(stop).astype(np.float64)
+            n = new.take(stop).astype(np.float64)
+            fade.add(o, n)
+            offset = self.frames_out - fade.start
+            a, b = crossfade_gains(
+                self.crossfade_frames, fade.rho, start=offset, stop=offset + len(o)
+            )
+            faded = (a[:, np.newaxis] * o + b[:, np.newaxis] * n).astype(self.dtype)
+            self.frames_out += len(faded)
+        if self.frames_out >= fade_end or last:
+            self.events.append(
+                SwapEvent(
+                    fade.old.spec, new.spec, fade.start, self.frames_out - fade.start, fade.rho
+                )
+            )
+            self._retire(fade.old)
+            self._fade = None
+        return faded

@@ -2,8 +2,12 @@
 
 The player opens an output stream on the chosen device at the device's rate,
 resamples the source to it with a :class:`~harness.engine.PlaybackEngine`, and
-watches the stream from the main thread: live status, keys, the audio server
-going away. The PortAudio callback only calls ``engine.callback``.
+watches the stream from the main thread: live status, keys, Ctrl-C, the
+audio server going away. The PortAudio callback only calls ``engine.callback``.
+
+Options that cannot work are refused before playback with an
+:class:`OptionError` naming the option; those that depend on the device's
+rate are checked before the device is touched when ``--rate`` is given.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import signal
 import sys
 import threading
 import time
@@ -23,13 +28,17 @@ from typing import Any
 import numpy as np
 
 import backends
-from harness.engine import LoopSource, PlaybackEngine
+from backends.validation import MAX_RATIO, check_rates, resolve_options
+from harness.engine import LoopSource, PlaybackEngine, block_input_frames
 from harness.wavio import read_wav
 
 __all__ = [
     "GATE_RESAMPLE_P95_US",
+    "STATUS_WIDTH",
+    "OptionError",
     "PlayOptions",
     "PlayerError",
+    "check_spec",
     "default_swap_order",
     "find_output_device",
     "gate_verdict",
@@ -41,6 +50,12 @@ __all__ = [
 GATE_RESAMPLE_P95_US = 5000.0
 #: No callback for this long while the stream should run means the server is gone.
 STALL_SECONDS = 2.0
+#: The live status line fits an 80-column terminal without wrapping.
+STATUS_WIDTH = 79
+
+
+class OptionError(ValueError):
+    """An option that cannot work with this file or device; the message names it."""
 
 
 class PlayerError(RuntimeError):
@@ -75,6 +90,18 @@ def speech_clip() -> tuple[np.ndarray, int]:
 def default_swap_order() -> list[str]:
     """Every available production backend with its default options."""
     return [i.name for i in backends.available_backends() if i.available and not i.baseline]
+
+
+def check_spec(spec: str, *, source: str) -> None:
+    """Refuse a backend spec naming no installed backend or options it does not declare.
+
+    Raises
+    ------
+    ValueError, TypeError, backends.BackendUnavailable
+        As :func:`backends.create` would, without building a stream.
+    """
+    name, options = backends.parse_backend_spec(spec, source=source)
+    resolve_options(name, getattr(backends.backend_class(name), "OPTIONS", {}), options)
 
 
 def _sounddevice():
@@ -139,6 +166,32 @@ class PlayOptions:
     interactive: bool = False
 
 
+def _source_rates(options: PlayOptions, in_rate: int, out_rate: int, *, rate_from: str) -> None:
+    """Refuse rates no backend can convert, and a swap interval shorter than a step.
+
+    Raises
+    ------
+    OptionError
+        Naming the file and ``--rate``, or ``--swap-every``.
+    """
+    try:
+        check_rates(in_rate, out_rate)
+    except ValueError as exc:
+        source = options.file or "the speech clip"
+        raise OptionError(
+            f"{source}: {in_rate} Hz cannot be played at {out_rate} Hz ({rate_from}): "
+            f"the rates must lie within a factor {MAX_RATIO} of each other"
+        ) from exc
+    if options.swap_every is not None:
+        step = block_input_frames(options.blocksize, in_rate, out_rate)
+        if round(options.swap_every * in_rate) < step:
+            raise OptionError(
+                f"--swap-every: expected at least one device block, "
+                f"{1000 * step / in_rate:.3g} ms ({options.blocksize} frames at {out_rate} Hz), "
+                f"got {1000 * options.swap_every:.3g} ms"
+            )
+
+
 def gate_verdict(report: dict[str, Any]) -> dict[str, Any]:
     """The seed's release gate on a report: no underruns, resampling p95 < 5 ms, no loss.
 
@@ -192,8 +245,19 @@ def build_engine(
     total = round(options.duration * in_rate) if options.duration else None
     order = list(options.backends) or default_swap_order()
     for spec in order:
-        warm_up(spec, in_rate=in_rate, out_rate=out_rate, channels=clip.shape[1])
+        try:
+            warm_up(spec, in_rate=in_rate, out_rate=out_rate, channels=clip.shape[1])
+        except (ValueError, TypeError, backends.BackendUnavailable) as exc:
+            raise OptionError(
+                f"--backend/--swap-order: {spec} cannot run at {in_rate} -> {out_rate} Hz: {exc}"
+            ) from exc
     seconds = (total or len(clip)) / in_rate
+    crossfade = max(1, round(options.crossfade_ms * out_rate / 1000))
+    swap_every = None
+    if options.swap_every is not None:
+        swap_every = round(options.swap_every * in_rate)
+        # a crossfade as long as the interval must not exceed it by rounding
+        crossfade = max(1, min(crossfade, swap_every * out_rate // in_rate))
     return PlaybackEngine(
         LoopSource(clip, total_frames=total),
         in_rate=in_rate,
@@ -201,8 +265,8 @@ def build_engine(
         backends=order,
         blocksize=options.blocksize,
         mode=options.mode,
-        crossfade_frames=max(1, round(options.crossfade_ms * out_rate / 1000)),
-        swap_every_frames=round(options.swap_every * in_rate) if options.swap_every else None,
+        crossfade_frames=crossfade,
+        swap_every_frames=swap_every,
         expected_callbacks=int(1.2 * seconds * out_rate / options.blocksize) + 4096,
     )
 
@@ -242,50 +306,135 @@ def _keyboard(engine: PlaybackEngine, stop: threading.Event) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def status_line(engine: PlaybackEngine) -> str:
-    """One line: backend, FIFO fill, underruns, callback p95/max."""
-    cb = engine.callbacks.values_us()[-2000:]
+def short_spec(spec: str) -> str:
+    """``name:value,...``: a spec without its option names (``soxr:VHQ``)."""
+    name, options = backends.parse_backend_spec(spec)
+    return ":".join([name, ",".join(options.values())] if options else [name])
+
+
+def _duration(us: float) -> str:
+    """At most 6 characters: ``"950µs"``, ``"12ms"``, ``"3s"``."""
+    for scale, unit in ((1, "µs"), (1e3, "ms"), (1e6, "s")):
+        if us / scale < 9999.5:
+            return f"{us / scale:.0f}{unit}"
+    return f"{us / 1e6:.0g}s"
+
+
+def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
+    """One line of exactly ``width`` characters: backend, FIFO fill, underruns
+    (FIFO empty + device), the last 2000 callbacks' p95/max, swaps.
+
+    The backend is shortened first (``soxr:VHQ``, then elided), so the
+    figures stay whole.
+    """
+    cb = engine.callbacks.recent_us(2000)
     p95, worst = (np.quantile(cb, 0.95), cb.max()) if len(cb) else (0.0, 0.0)
-    return (
-        f"{engine.swapper.backend:<34} fifo {engine.ring.fill:6d} "
-        f"underruns {engine.fifo_underruns}+{engine.device_underflows} "
-        f"cb p95 {p95:7.1f} µs max {worst:8.1f} µs swaps {engine.swapper.swaps}"
+    tail = (
+        f" fifo {engine.ring.fill:5d}  xrun {engine.fifo_underruns}+{engine.device_underflows}"
+        f"  cb p95 {_duration(p95)} max {_duration(worst)}  swaps {engine.swapper.swaps}"
     )
+    room = max(width - len(tail), 8)
+    name = short_spec(engine.swapper.backend)
+    if len(name) > room:
+        name = name[: room - 1] + "…"
+    return f"{name:<{room}}{tail}"[:width].ljust(width)
 
 
 def play(
     options: PlayOptions,
     *,
     on_status: Callable[[str], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
     engine_hook: Callable[[PlaybackEngine], PlaybackEngine] | None = None,
 ) -> dict[str, Any]:
     """Play to the device and return the report (also when interrupted).
+
+    Ctrl-C (SIGINT, when called from the main thread) stops playback cleanly:
+    the report then covers what was played and says ``"interrupted": True``.
 
     Parameters
     ----------
     options : PlayOptions
         What to play and how.
     on_status : callable, optional
-        Called about 4 times a second with the live status line.
+        Called about 10 times a second with the live status line.
+    on_start : callable, optional
+        Called once with a line saying what plays where, as playback starts.
     engine_hook : callable, optional
         Receives the engine before playback (tests use it to inject faults).
 
     Raises
     ------
+    OptionError
+        The file's rate and the device's cannot be converted, the swap
+        interval is shorter than a device block, or a backend cannot run at
+        these rates; raised before the device is touched when ``options.rate``
+        is given.
     PlayerError
         No device, PortAudio missing, or the audio server went away (the
         partial report is attached as ``exc.report``).
     """
-    # The file first: a bad WAV is the user's to fix, whatever the audio setup.
-    clip, in_rate = read_wav(options.file) if options.file else speech_clip()
-    sd = _sounddevice()
-    index, info = find_output_device(options.device)
-    out_rate = int(options.rate or info["default_samplerate"])
-    channels = 2 if info["max_output_channels"] >= 2 else 1
-    engine = build_engine(options, clip, in_rate, out_rate, channels)
-    if engine_hook:
-        engine = engine_hook(engine)
     stop = threading.Event()
+    with _ctrl_c_sets(stop) as interrupted:
+        # The file first: a bad WAV is the user's to fix, whatever the audio setup.
+        clip, in_rate = read_wav(options.file) if options.file else speech_clip()
+        if options.rate:
+            _source_rates(options, in_rate, options.rate, rate_from="--rate")
+        sd = _sounddevice()
+        index, info = find_output_device(options.device)
+        out_rate = int(options.rate or info["default_samplerate"])
+        if not options.rate:
+            _source_rates(options, in_rate, out_rate, rate_from="the device's rate; see --rate")
+        channels = 2 if info["max_output_channels"] >= 2 else 1
+        engine = build_engine(options, clip, in_rate, out_rate, channels)
+        if engine_hook:
+            engine = engine_hook(engine)
+        if on_start:
+            source = options.file or "the speech clip"
+            on_start(
+                f"playing {source} ({in_rate} Hz) on {info['name']} ({info['hostapi_name']}) "
+                f"at {out_rate} Hz, {engine.mode} mode; Ctrl-C stops"
+            )
+        return _run(engine, options, sd, index, info, stop, interrupted, on_status)
+
+
+@contextlib.contextmanager
+def _ctrl_c_sets(stop: threading.Event) -> Iterator[threading.Event]:
+    """While active, SIGINT sets ``stop`` and the flag yielded, instead of raising.
+
+    A KeyboardInterrupt could land anywhere (inside PortAudio calls, between a
+    stream's start and the producer's); a flag is seen where playback can stop
+    cleanly. Signal handlers belong to the main thread, so elsewhere nothing
+    changes; an ignored SIGINT stays ignored.
+    """
+    interrupted = threading.Event()
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # e.g. `cmd &`
+        yield interrupted
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(
+    engine: PlaybackEngine,
+    options: PlayOptions,
+    sd: Any,
+    index: int,
+    info: dict[str, Any],
+    stop: threading.Event,
+    interrupted: threading.Event,
+    on_status: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """Play ``engine`` on device ``index`` until it ends or ``stop`` is set; the report."""
     done = threading.Event()
 
     def callback(outdata, frames, time_info, status):
@@ -313,9 +462,9 @@ def play(
     try:
         stream = sd.OutputStream(
             device=index,
-            samplerate=out_rate,
+            samplerate=engine.out_rate,
             blocksize=engine.blocksize,
-            channels=channels,
+            channels=engine.channels,
             dtype="float32",
             callback=callback,
             finished_callback=done.set,
@@ -323,26 +472,30 @@ def play(
     except Exception as exc:
         sys.setswitchinterval(interval)
         gc.unfreeze()
-        raise PlayerError(f"cannot open {info['name']!r} at {out_rate} Hz: {exc}") from exc
+        raise PlayerError(f"cannot open {info['name']!r} at {engine.out_rate} Hz: {exc}") from exc
     failure = None
     keys = _keyboard(engine, stop) if options.interactive else contextlib.nullcontext()
     try:
         with keys:
-            stream.start()
-            if producer:
-                producer.start()
-            failure = _watch(stream, engine, done, stop, on_status, info)
+            if not stop.is_set():  # Ctrl-C while warming up: nothing to play
+                stream.start()
+                if producer:
+                    producer.start()
+                failure = _watch(stream, engine, done, stop, on_status, info)
     finally:
         stop.set()
         if producer and producer.is_alive():
             producer.join(2.0)
         sys.setswitchinterval(interval)
         gc.unfreeze()
+    if not failure and stream.active:  # stopped early (Ctrl-C, q): the report ends here
+        stream.stop()
     report = engine.report() | {
         "device": info["name"],
         "hostapi": info["hostapi_name"],
         "wall_s": round(time.monotonic() - started, 3),
         "backends": engine.order,
+        "interrupted": interrupted.is_set(),
     }
     report["gate"] = gate_verdict(report)
     if failure:

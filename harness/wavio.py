@@ -1,8 +1,9 @@
 """Reading WAV files for the player, with errors a user can act on.
 
-``soundfile`` reads every common encoding (PCM 8/16/24/32, float); without it
-the standard library's ``wave`` module reads PCM 8/16/32. Integer PCM is
-returned as integers so the resampler scales it exactly once.
+``soundfile`` (installed with the ``[player]`` extra) reads
+:data:`WAV_ENCODINGS`; without it the standard library's ``wave`` module reads
+PCM 8/16/32-bit only. Integer PCM is returned as integers so the resampler
+scales it exactly once.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MAX_CHANNELS", "WavError", "read_wav"]
+__all__ = ["MAX_CHANNELS", "WAV_ENCODINGS", "WavError", "read_wav"]
 
 #: The player plays mono and stereo.
 MAX_CHANNELS = 2
+#: What :func:`read_wav` reads (with soundfile), for messages and help texts.
+WAV_ENCODINGS = "PCM 8/16/24/32-bit or 32/64-bit float"
 
 
 class WavError(ValueError):
@@ -53,8 +56,7 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     }.get(info.subtype)
     if dtype is None:
         raise WavError(
-            f"{path}: unsupported WAV encoding {info.subtype} "
-            "(expected PCM 8/16/24/32-bit or float)"
+            f"{path}: unsupported WAV encoding {info.subtype} (expected {WAV_ENCODINGS})"
         )
     data, rate = soundfile.read(str(path), dtype=dtype, always_2d=True)
     return _check(data, rate, path)

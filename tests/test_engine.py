@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from swaps import assert_swapped_output_exact
 
 import backends
+from backends.linear import LinearResampler
 from harness import signals
 from harness.engine import LoopSource, PlaybackEngine
 
@@ -149,3 +153,118 @@ def test_device_underflows_are_pinned_on_late_callbacks_only():
     assert report["underruns"]["device_output_underflow"] == 2
     assert report["device_underflow_after_late_callback"] == 1
     assert report["late_callbacks"] == 1
+
+
+@pytest.mark.parametrize("mode", ["producer", "callback"])
+@pytest.mark.parametrize("crossfade", [1, 240, "ring+1000"])
+def test_a_crossfade_of_any_length_plays_every_frame_once(mode, crossfade):
+    """Even a fade longer than the whole FIFO is played frame-exact, with no overflow."""
+    x = signals.tone(440.0, IN, 6 * IN, dbfs=-6)[:, np.newaxis]
+    order = ["numba", "soxr", "samplerate", "linear"]
+    probe = engine_for(x, backends=order)
+    frames = probe.ring.capacity + 1000 if crossfade == "ring+1000" else crossfade
+    engine = engine_for(
+        x, mode=mode, backends=order, crossfade_frames=frames, swap_every_frames=IN * 5 // 4
+    )
+    y = drain(engine)
+    report = engine.report()
+    n = backends.expected_length(len(x), IN, OUT)
+    assert report["errors"] == [] and report["underruns"]["fifo_empty"] == 0
+    assert report["complete"] and report["lost_frames"] == 0 and report["frames_played"] == n
+    events = engine.swapper.events
+    assert len(events) == 4  # the last fade may be cut short by the end of the stream
+    assert all(e.fade_frames == frames for e in events[:-1])
+    assert_swapped_output_exact(y[:n], x, events, "numba", IN, OUT)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"crossfade_frames": 0}, "crossfade_frames: expected 1 to 480000 (10 s), got 0"),
+        ({"crossfade_frames": 480001}, "crossfade_frames: expected 1 to 480000 (10 s)"),
+        (
+            {"crossfade_frames": 48001, "swap_every_frames": IN},
+            "crossfade_frames: expected at most the swap interval (48000 output frames)",
+        ),
+        (
+            {"swap_every_frames": 117},
+            "swap_every_frames: expected at least one device block's input (118 frames)",
+        ),
+        ({"swap_every_frames": 0}, "swap_every_frames: expected at least"),
+    ],
+)
+def test_a_schedule_that_cannot_work_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        engine_for(signals.noise(IN, 1), **kwargs)
+
+
+def test_timing_logs_are_bounded_rings_and_the_report_says_what_they_kept():
+    """A session of any length allocates logs of at most LOG_SECONDS of callbacks."""
+    from harness.engine import LOG_SECONDS
+
+    engine = engine_for(signals.noise(IN, 1), backends=["linear"], expected_callbacks=10**12)
+    kept = LOG_SECONDS * OUT // BLOCK + 1
+    assert len(engine.callbacks.ns) == kept
+    short = engine_for(signals.noise(IN, 1), backends=["linear"], expected_callbacks=50)
+    out = np.empty((BLOCK, 1), np.float32)
+    short.prefill()
+    for i in range(120):
+        short.callbacks.add(i * 1000)  # as the callback would, 1 µs more each time
+    short.callback(out, BLOCK)
+    report = short.report()
+    assert report["timing_log"]["callbacks"] == 121
+    assert report["timing_log"]["callbacks_kept"] == 50
+    assert report["callback_us"]["count"] == 121
+    np.testing.assert_array_equal(short.callbacks.recent_us(3)[:2], [118.0, 119.0])
+
+
+class Hoarder(backends.StreamResampler):
+    """Linear interpolation holding every frame back until the flush.
+
+    Within the contract: its stated latency covers what it holds. Its flush
+    hands over more frames at once than the FIFO can take.
+    """
+
+    name = "test-hoarder"
+    summary = "holds all output until the flush"
+
+    @property
+    def latency(self) -> int:
+        return 10**9
+
+    def _open(self):
+        self._inner = LinearResampler(
+            in_rate=self.in_rate, out_rate=self.out_rate, channels=self.channels, dtype=self.dtype
+        )
+        self._held = []
+
+    def _reset(self):
+        self._inner.reset()
+        self._held = []
+
+    def _process(self, x, out, *, last):
+        self._held.append(self._inner.process(x, last=last))
+        if not last:
+            return 0
+        held = np.concatenate(self._held)
+        out[: len(held)] = held
+        return len(held)
+
+
+@pytest.mark.parametrize("mode", ["producer", "callback"])
+def test_output_the_fifo_cannot_take_is_kept_not_dropped(mode):
+    backends.register("test-hoarder", Hoarder, replace=True)
+    try:
+        x = signals.tone(440.0, IN, 3 * IN, dbfs=-6)[:, np.newaxis]
+        engine = engine_for(x, mode=mode, backends=["test-hoarder"])
+        y = drain(engine)
+    finally:
+        backends.unregister("test-hoarder")
+    n = backends.expected_length(len(x), IN, OUT)
+    assert n > engine.ring.capacity  # one burst larger than the FIFO
+    report = engine.report()
+    assert report["errors"] == [] and not report["faults"]
+    assert report["complete"] and report["lost_frames"] == 0 and report["frames_played"] == n
+    np.testing.assert_array_equal(
+        y[:n], backends.resample(x, IN, OUT, backend="linear", dtype="float32")
+    )

@@ -7,6 +7,7 @@ import pytest
 
 import backends
 from backends.linear import LinearResampler
+from backends.validation import FINITE_INPUT_BOUND
 from harness import signals
 from harness.engine import LoopSource, PlaybackEngine
 from harness.hotswap import HotSwapResampler
@@ -108,3 +109,147 @@ def test_engine_reports_the_fault_and_plays_on(faulty):
     assert report["underruns"]["fifo_empty"] == 0
     assert [f["backend"] for f in report["faults"]] == ["test-faulty"]
     assert report["frames_played"] == backends.expected_length(3 * IN, IN, OUT)
+
+
+RATE_PAIRS = [(22050, 48000), (44100, 48000), (48000, 44100), (8000, 44100), (96000, 22050)]
+
+
+def swap_through(spec, x, in_rate, out_rate, *, block=256):
+    """Feed ``x`` in blocks (the last one with data and ``last=True``); return the output."""
+    hs = HotSwapResampler(spec, in_rate=in_rate, out_rate=out_rate)
+    starts = range(0, len(x), block)
+    y = np.concatenate([hs.process(x[i : i + block], last=i + block >= len(x)) for i in starts])
+    return hs, y
+
+
+@pytest.mark.parametrize(("in_rate", "out_rate"), RATE_PAIRS)
+@pytest.mark.parametrize("spec", ["seed", "seed:rounding=int"])
+def test_the_seed_drifting_short_or_long_is_a_fault_and_nothing_is_lost(spec, in_rate, out_rate):
+    x = signals.tone(440.0, in_rate, 2 * in_rate + 77, dbfs=-6)
+    hs, y = swap_through(spec, x, in_rate, out_rate, block=250)
+    assert len(y) == backends.expected_length(len(x), in_rate, out_rate)
+    (fault,) = hs.faults
+    assert fault.backend == spec and fault.fallback == "linear"
+    assert "held back" in fault.error or "emitted" in fault.error or "flushed" in fault.error
+    # from the fault on, the fallback's own output: nothing missing, nothing doubled
+    ref = backends.resample(x, in_rate, out_rate, backend="linear", dtype="float32")
+    assert np.max(np.abs(y[fault.frame :] - ref[fault.frame :])) < 1e-5
+
+
+class ShortFlush(LinearResampler):
+    """Linear interpolation that loses ``short`` frames of its flush."""
+
+    name = "test-short-flush"
+    summary = "under-delivers at the flush"
+    short = 5
+
+    def _process(self, x, out, *, last):
+        n = super()._process(x, out, last=last)
+        return max(0, n - self.short) if last else n
+
+
+class ShortEveryCall(LinearResampler):
+    """Linear interpolation that silently stops emitting after 20 calls (output 'stuck')."""
+
+    name = "test-short-every-call"
+    summary = "holds back more than its latency"
+
+    def _open(self):
+        super()._open()
+        self.calls = 0
+
+    def _reset(self):
+        super()._reset()
+        self.calls = 0
+
+    def process(self, x, /, *, last=False):
+        self.calls += 1
+        y = super().process(x, last=last)
+        if self.calls > 20:  # drop what it computed, as if held back forever
+            self.frames_out -= len(y)
+            return y[:0]
+        return y
+
+
+@pytest.mark.parametrize(("in_rate", "out_rate"), RATE_PAIRS)
+@pytest.mark.parametrize("cls", [ShortFlush, ShortEveryCall])
+def test_a_backend_under_delivering_is_replaced_and_the_fallback_fills_the_gap(
+    cls, in_rate, out_rate
+):
+    backends.register(cls.name, cls, replace=True)
+    try:
+        x = signals.tone(440.0, in_rate, in_rate + 333, dbfs=-6)
+        hs, y = swap_through(cls.name, x, in_rate, out_rate)
+    finally:
+        backends.unregister(cls.name)
+    ref = backends.resample(x, in_rate, out_rate, backend="linear", dtype="float32")
+    assert len(y) == len(ref)
+    (fault,) = hs.faults
+    assert fault.backend == cls.name and fault.fallback == "linear"
+    word = "flushed with" if cls is ShortFlush else "held back"
+    assert word in fault.error
+    np.testing.assert_allclose(y, ref, atol=1e-5)
+
+
+def test_the_engine_plays_the_seed_without_losing_a_frame():
+    clip = signals.tone(440.0, IN, 2 * IN)[:, np.newaxis]
+    engine = PlaybackEngine(
+        LoopSource(clip), in_rate=IN, out_rate=OUT, backends=["seed:rounding=int"], blocksize=256
+    )
+    engine.prefill()
+    out = np.empty((256, 1), np.float32)
+    while True:
+        while engine.ring.fill < engine.target and not engine.produced_all:
+            engine.produce_once()
+        if engine.callback(out, 256):
+            break
+    report = engine.report()
+    assert report["frames_played"] == backends.expected_length(2 * IN, IN, OUT) == 96000
+    assert report["lost_frames"] == 0 and report["complete"]
+    assert [f["backend"] for f in report["faults"]] == ["seed:rounding=int"]
+
+
+FLT_MAX = float(np.finfo(np.float32).max)
+
+
+@pytest.mark.parametrize("spec", ["linear", "numba", "numba-sinc", "soxr", "samplerate"])
+def test_input_beyond_the_finite_bound_is_not_a_backend_fault(spec):
+    """±FLT_MAX may spoil outputs within reach, as NaN input does; no fault, and it recovers."""
+    x = signals.tone(440.0, IN, 3 * IN, dbfs=-6).astype(np.float32)
+    x[IN : IN + 512] = FLT_MAX * np.where(np.arange(512) % 2, 1, -1)
+    hs, y = swap_through(spec, x, IN, OUT)
+    assert hs.faults == [] and hs.backend == spec
+    assert len(y) == backends.expected_length(len(x), IN, OUT)
+    assert np.isfinite(y[: OUT - 4096]).all() and np.isfinite(y[-OUT:]).all()
+
+
+class NanAbove(LinearResampler):
+    """Linear interpolation returning NaN wherever its input exceeds 1e6 in magnitude."""
+
+    name = "test-nan-above"
+    summary = "NaN for large finite input"
+
+    def _process(self, x, out, *, last):
+        n = super()._process(x, out, last=last)
+        if np.max(np.abs(x), initial=0.0) > 1e6:
+            out[:n] = np.nan
+        return n
+
+
+@pytest.mark.parametrize(
+    ("magnitude", "faults"),
+    [(1e10, 1), (float(FINITE_INPUT_BOUND), 1), (2.0 * FINITE_INPUT_BOUND, 0)],
+)
+def test_nan_from_finite_input_within_the_bound_is_a_fault_beyond_it_is_not(magnitude, faults):
+    backends.register(NanAbove.name, NanAbove, replace=True)
+    try:
+        x = signals.tone(440.0, IN, 2 * IN, dbfs=-6)
+        x[IN : IN + 100] = magnitude
+        hs, y = swap_through(NanAbove.name, x, IN, OUT)
+    finally:
+        backends.unregister(NanAbove.name)
+    assert len(hs.faults) == faults
+    assert len(y) == backends.expected_length(len(x), IN, OUT)
+    if faults:
+        assert "NaN/inf from finite input" in hs.faults[0].error
+        assert np.isfinite(y).all()

@@ -160,3 +160,76 @@ def test_server_gone_mid_play_exits_non_zero_with_a_partial_report(tmp_path):
     assert "Traceback" not in output
     partial = json.loads(report.read_text())
     assert 0 < partial["frames_played"] < 60 * 48000 and not partial["complete"]
+
+
+def run_until_playing(argv, *, then):
+    """Start ``python -m harness ARGV``, wait for its "Ctrl-C stops" line, call ``then(child)``.
+
+    Returns the exit status and everything it printed.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-m", "harness", *argv],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = []
+    try:
+        for line in child.stdout:
+            seen.append(line)
+            if "Ctrl-C stops" in line:
+                then(child)
+                break
+        output, _ = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    return child.returncode, "".join(seen) + output
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["play", "--duration", "30", "--swap-every", "0.25", "--swap-order", "soxr,linear"], 30),
+        (["soak", "--minutes", "0.5"], 30),
+    ],
+    ids=["play", "soak"],
+)
+def test_ctrl_c_stops_cleanly_and_saves_the_partial_report(tmp_path, argv, expected):
+    path = tmp_path / "partial.json"
+
+    def interrupt(child):
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+
+    code, output = run_until_playing([*argv, "--report", str(path)], then=interrupt)
+    assert code == 130, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert "interrupted after" in output and "playback report" in output
+    report = json.loads(path.read_text())
+    assert report["interrupted"] and not report["complete"] and not report["gate"]["passed"]
+    assert 0 < report["frames_played"] < expected * 48000
+    assert report["lost_frames"] == 0  # held back by the backend is not lost
+
+
+@pytest.mark.parametrize("rate", [1, 100, 20_000_000])
+def test_a_wav_rate_the_device_rate_cannot_be_converted_from_is_a_usage_error(tmp_path, rate):
+    path = tmp_path / f"at_{rate}.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(2000))
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "play", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    (line,) = [x for x in done.stderr.splitlines() if "error:" in x]
+    assert f"{rate} Hz cannot be played at 48000 Hz (the device's rate; see --rate)" in line

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.wavio import WavError, read_wav
+from harness.wavio import WavError, _read_wave, read_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,3 +77,42 @@ def test_readable_encodings(tmp_path):
     soundfile.write(f32, np.zeros((10, 2), np.float32), 44100, subtype="FLOAT")
     data, rate = read_wav(f32)
     assert data.dtype == np.float32 and data.shape == (10, 2) and rate == 44100
+
+
+@pytest.mark.parametrize(
+    ("subtype", "dtype"),
+    [
+        ("PCM_U8", np.int16),
+        ("PCM_16", np.int16),
+        ("PCM_24", np.int32),
+        ("PCM_32", np.int32),
+        ("FLOAT", np.float32),
+        ("DOUBLE", np.float64),
+    ],
+)
+def test_every_encoding_the_help_names_is_read_at_its_level(tmp_path, subtype, dtype):
+    """PCM 8/16/24/32-bit and 32/64-bit float (WAV_ENCODINGS), each scaled like the source."""
+    soundfile = pytest.importorskip("soundfile")
+    tone = 0.5 * np.sin(np.arange(1000) / 10.0)
+    path = tmp_path / f"{subtype}.wav"
+    soundfile.write(path, tone, 22050, subtype=subtype)
+    data, rate = read_wav(path)
+    assert data.dtype == dtype and data.shape == (1000, 1) and rate == 22050
+    scale = 2.0 ** (8 * np.dtype(dtype).itemsize - 1) if data.dtype.kind == "i" else 1.0
+    np.testing.assert_allclose(data[:, 0] / scale, tone, atol=2.0**-7)
+
+
+def test_the_wave_module_fallback_reads_pcm_8_16_32_and_says_what_it_cannot(tmp_path):
+    for width, dtype in ((1, np.uint8), (2, np.int16), (4, np.int32)):
+        data, _ = _read_wave(
+            write_wav(tmp_path / f"{width}.wav", np.zeros((10, 1), dtype), width=width)
+        )
+        assert data.dtype == dtype and data.shape == (10, 1)
+    path = tmp_path / "24.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(3)
+        w.setframerate(22050)
+        w.writeframes(bytes(30))
+    with pytest.raises(WavError, match="unsupported sample width 24 bit"):
+        _read_wave(path)
