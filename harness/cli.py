@@ -6,10 +6,14 @@ list
     Backends, availability, versions, latency at 22.05 → 48 kHz.
 compare
     Every backend variant through the same checks; saves a run to ``results/``,
-    prints the summary table. Exit 0: every production backend meets its gates;
-    1: one does not; 2: usage error.
+    prints the summary tables. Exit 0: every production backend meets its gates;
+    1: one does not, or the run could not be saved under ``--out`` (it is then
+    saved to a temporary directory, printed); 2: usage error, found before
+    anything is measured (``--out`` included).
 show RUN
-    Print a saved run's summary table (RUN: id, unique prefix, path or ``latest``).
+    Print a saved run's summary tables (RUN: id, unique prefix, path or
+    ``latest``, the newest run that reads: damaged runs are skipped with a
+    warning). A damaged run named directly is an error (exit 2).
 play [FILE.wav]
     Play speech (or a WAV file) through a backend on a real device, optionally
     hot-swapping backends; prints a report. Exit 1 if the server goes away.
@@ -22,17 +26,20 @@ soak
     The seed's pre-release gate: minutes of speech, a swap every second; PASS
     (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
 
-Usage errors exit with status 2.
+Usage errors exit with status 2. Output fits the terminal; when it is not a
+terminal, ``$COLUMNS`` columns, else 80.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -42,7 +49,7 @@ from rich.table import Table
 import backends
 from harness import listing, provenance
 from harness.checks import CHECKS
-from harness.compare import DEFAULT_TIMEOUT, run_checks
+from harness.compare import DEFAULT_TIMEOUT, check_timeout, run_checks
 from harness.engine import MAX_CROSSFADE_SECONDS
 from harness.player import (
     OptionError,
@@ -54,9 +61,27 @@ from harness.player import (
     short_spec,
     write_report,
 )
-from harness.results import RunNotFoundError, load_run, new_run_id, resolve_run, save_run, to_frame
-from harness.summary import against_table, render_summary, verdicts
-from harness.targets import FULL, QUICK, parse_rate_pairs, select_targets
+from harness.results import (
+    DamagedRunWarning,
+    Run,
+    RunDamagedError,
+    RunNotFoundError,
+    check_results_dir,
+    new_run_id,
+    open_run,
+    save_run_or_fallback,
+    to_frame,
+)
+from harness.summary import against_table, gates_table, render_summary, verdicts
+from harness.targets import (
+    FULL,
+    MAX_BLOCKSIZE,
+    QUICK,
+    Settings,
+    parse_blocksizes,
+    parse_rate_pairs,
+    select_targets,
+)
 from harness.thresholds import Thresholds, load_thresholds
 from harness.wavio import WAV_ENCODINGS, WavError
 
@@ -126,7 +151,8 @@ def build_parser(prog: str = "python -m harness") -> argparse.ArgumentParser:
         "--blocksizes",
         default=None,
         metavar="N,...",
-        help="device blocksizes for the timing check (default 64,128,256,512,1024)",
+        help="device blocksizes for the timing check, 1 to "
+        f"{MAX_BLOCKSIZE} (default 64,128,256,512,1024)",
     )
     p.add_argument(
         "--checks",
@@ -135,8 +161,15 @@ def build_parser(prog: str = "python -m harness") -> argparse.ArgumentParser:
         help=f"subset of {','.join(CHECKS)} (default: all)",
     )
     p.add_argument("--label", default=None, help="a name for this run, kept in its id")
-    p.add_argument("--out", type=Path, default=Path("results"), help="results directory")
-    p.add_argument("--seed", type=int, default=0, help="seed of every random signal/schedule")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        help="results directory, checked before measuring (default results/)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed (>= 0) of every random signal/schedule"
+    )
     p.add_argument(
         "--against",
         default=None,
@@ -155,7 +188,8 @@ def build_parser(prog: str = "python -m harness") -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help="a check that takes longer on one backend is recorded as failed",
+        help="a check that takes longer on one backend is recorded as failed "
+        f"(default {DEFAULT_TIMEOUT:g})",
     )
 
     for name, help_text in (
@@ -273,56 +307,73 @@ def build_parser(prog: str = "python -m harness") -> argparse.ArgumentParser:
     return parser
 
 
-def gates_table(thresholds: Thresholds) -> Table:
-    """The gates as a compact table (check, metric, limits)."""
-    table = Table(title="Gates (harness/thresholds.toml; the seed baseline is never gated)")
-    for column in ("check", "gate", "limit"):
-        table.add_column(column)
-    for check, section in thresholds.table.items():
-        for key, entry in section.items():
-            if isinstance(entry, dict):
-                parts = [f"{entry['default']:g}"] if "default" in entry else []
-                parts += [f"{k} {v:g}" for k, v in entry.items() if k != "default"]
-                limit = "; ".join(parts)
-            else:
-                limit = f"{entry:g}"
-            table.add_row(check, key, limit)
-    return table
-
-
-def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser):
+def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
+    """The run's settings from the compare options; usage errors exit 2."""
     settings = FULL if args.full else QUICK
-    changes = {"seed": args.seed}
+    if args.seed < 0:
+        parser.error(f"--seed: expected an integer >= 0, got {args.seed}")
+    changes: dict[str, object] = {"seed": args.seed}
     try:
-        if args.rates:
+        if args.rates is not None:
             changes["rate_pairs"] = tuple(parse_rate_pairs(args.rates))
-        if args.blocksizes:
-            sizes = tuple(int(b) for b in _csv(args.blocksizes))
-            if not sizes or min(sizes) < 1:
-                raise ValueError
-            changes["blocksizes"] = sizes
+        if args.blocksizes is not None:
+            changes["blocksizes"] = parse_blocksizes(args.blocksizes)
     except ValueError as exc:
-        parser.error(
-            str(exc)
-            if str(exc)
-            else f"--blocksizes: expected positive integers, got {args.blocksizes!r}"
-        )
+        parser.error(str(exc))
     return settings.with_(**changes)
+
+
+@contextlib.contextmanager
+def _damaged_runs_reported() -> Iterator[None]:
+    """Print each damaged run skipped while reading as one line on stderr."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DamagedRunWarning)
+            yield
+    finally:  # also when the run asked for is missing or damaged
+        err = _console(stderr=True)
+        for warning in caught:
+            if issubclass(warning.category, DamagedRunWarning):
+                err.print(
+                    f"[yellow]warning:[/yellow] {escape(str(warning.message))}", soft_wrap=True
+                )
+            else:  # not ours: as Python would have shown it
+                warnings.showwarning(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+
+
+def _open(name: str, root: Path, parser: argparse.ArgumentParser) -> Run:
+    """A saved run by name; a missing or damaged one is a usage error (exit 2)."""
+    try:
+        with _damaged_runs_reported():
+            return open_run(name, root)
+    except (RunNotFoundError, RunDamagedError) as exc:
+        parser.error(str(exc))
 
 
 def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     settings = _settings(args, parser)
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs: expected a positive integer, got {args.jobs}")
+    try:
+        check_timeout(args.check_timeout, name="--check-timeout")
+    except ValueError as exc:
+        parser.error(str(exc))
     checks = _csv(args.checks)
     unknown = [c for c in checks if c not in CHECKS]
     if unknown or not checks:
         parser.error(f"--checks: expected names from {','.join(CHECKS)}, got {args.checks!r}")
     try:
         targets = select_targets(args.backends)
-        before = load_run(args.against, args.out) if args.against else None
-    except (ValueError, RunNotFoundError) as exc:
+    except ValueError as exc:
         parser.error(str(exc))
+    before = _open(args.against, args.out, parser) if args.against else None
+    try:  # now, not after every check has run
+        check_results_dir(args.out)
+    except ValueError as exc:
+        parser.error(f"--out: {exc}")
     thresholds = load_thresholds()
     run_id = new_run_id(args.label)
     started = time.perf_counter()
@@ -347,40 +398,51 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
         "wall_seconds": round(time.perf_counter() - started, 1),
         **provenance.collect(argv=sys.argv, seed=settings.seed, root=ROOT),
     }
-    run_dir = save_run(df, meta, args.out)
-    code = _present(df, meta, console, thresholds, before)
-    console.print(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)")
+    run_dir, save_error = save_run_or_fallback(df, meta, args.out)
+    code = _present(Run(run_dir, df, meta), console, thresholds, before)
+    if save_error is not None:
+        _console(stderr=True).print(
+            f"[red]error:[/red] {escape(f'could not save the run under {args.out}: {save_error}')}"
+            f"\n{escape(f'saved it to {run_dir} instead ({len(df)} rows)')}",
+            soft_wrap=True,
+        )
+        return 1
+    console.print(
+        escape(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)"), soft_wrap=True
+    )
     return code
 
 
-def _present(df, meta, console: Console, thresholds: Thresholds, before) -> int:
+def _present(run: Run, console: Console, thresholds: Thresholds, before: Run | None) -> int:
     """Print a run's summary, its gates and the comparison; return the exit status."""
+    meta, df = run.meta, run.measurements
     commit = (meta.get("git") or {}).get("commit") or "?"
     dirty = "+dirty" if (meta.get("git") or {}).get("dirty") else ""
     title = (
-        f"run {meta['run_id']} · {meta.get('mode')} · {meta.get('utc')} · "
+        f"run {meta['run_id']}\n{meta.get('mode')} · {meta.get('utc')} · "
         f"{commit[:10]}{dirty} · {meta.get('cpu')}"
     )
     render_summary(df, console, title=title)
+    console.print()
     console.print(gates_table(thresholds))
     if before is not None:
+        console.print()
         console.print(
-            against_table(before[0], df, before_name=before[1]["run_id"], after_name=meta["run_id"])
+            against_table(
+                before.measurements,
+                df,
+                before_name=before.meta["run_id"],
+                after_name=meta["run_id"],
+            )
         )
     return 1 if (verdicts(df)["verdict"] == "FAIL").any() else 0
 
 
 def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
-    try:
-        df, meta = load_run(args.run, args.out)
-        before = load_run(args.against, args.out) if args.against else None
-    except RunNotFoundError as exc:
-        parser.error(str(exc))
-    import tomllib
-
-    thresholds = Thresholds(tomllib.loads(meta["thresholds"]), meta["thresholds"])
-    code = _present(df, meta, console, thresholds, before)
-    console.print(f"run directory: {resolve_run(args.run, args.out)}")
+    run = _open(args.run, args.out, parser)
+    before = _open(args.against, args.out, parser) if args.against else None
+    code = _present(run, console, Thresholds.from_text(run.meta["thresholds"]), before)
+    console.print(escape(f"run directory: {run.path}"), soft_wrap=True)
     return code
 
 
@@ -589,17 +651,42 @@ def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, consol
     try:
         from harness.report import build_report
     except ImportError as exc:
-        console.print(
-            f"[red]error:[/red] the report needs matplotlib ({exc}); "
-            "pip install 'resampler-suite[notebook-run]'"
+        _console(stderr=True).print(
+            "[red]error:[/red] "
+            + escape(
+                f"the report needs matplotlib ({exc}); pip install 'resampler-suite[notebook-run]'"
+            ),
+            soft_wrap=True,
         )
         return 2
     try:
-        path = build_report(args.run, root=args.results, out=args.html, against=args.against)
-    except RunNotFoundError as exc:
+        with _damaged_runs_reported():
+            path = build_report(args.run, root=args.results, out=args.html, against=args.against)
+    except (RunNotFoundError, RunDamagedError) as exc:
         parser.error(str(exc))
-    console.print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    console.print(escape(f"wrote {path} ({path.stat().st_size // 1024} KB)"), soft_wrap=True)
     return 0
+
+
+def output_width(environ: Mapping[str, str]) -> int:
+    """Columns for output that is not a terminal.
+
+    ``$COLUMNS`` if it is a positive integer, else 80 (pipes, files, CI logs).
+    """
+    columns = environ.get("COLUMNS", "").strip()
+    return int(columns) if columns.isascii() and columns.isdigit() and int(columns) > 0 else 80
+
+
+def _console(*, stderr: bool = False) -> Console:
+    """A console for stdout (or stderr): a terminal's own width, else :func:`output_width`.
+
+    Never a width guessed from another stream: rich would take a terminal's on
+    stdin even when the output goes to a file.
+    """
+    console = Console(stderr=stderr)
+    if console.is_terminal:
+        return console
+    return Console(stderr=stderr, width=output_width(os.environ))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -611,9 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return perf.main(argv[1:])
     parser = build_parser(prog)
     args = parser.parse_args(argv)
-    console = Console()
-    if not console.is_terminal:  # logs and CI: do not squeeze tables into 80 columns
-        console = Console(width=180)
+    console = _console()
     if args.command == "list":
         return listing.run(variants=args.variants, console=console)
     if args.command == "compare":

@@ -19,19 +19,43 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from harness.checks import CHECKS, TIMING_SENSITIVE
 from harness.results import Recorder
 from harness.targets import Settings, Target
 from harness.thresholds import Thresholds
 
-__all__ = ["DEFAULT_TIMEOUT", "REFERENCE", "run_checks", "run_one", "throughput_ratios"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
+    "REFERENCE",
+    "check_timeout",
+    "run_checks",
+    "run_one",
+    "throughput_ratios",
+]
 
 #: Throughput is reported as a ratio to this backend, measured in the same run.
 REFERENCE = Target("linear", (), False)
 #: Seconds one check may take on one target (the slowest normal one takes ~30 s).
 DEFAULT_TIMEOUT = 600.0
+#: Longest timeout accepted: waiting goes through poll(), whose timeout is an int of
+#: milliseconds (at most ~24.8 days).
+MAX_TIMEOUT = 1e6
+
+
+def check_timeout(seconds: float, *, name: str = "timeout") -> float:
+    """``seconds`` if it is a usable per-check timeout, else ValueError naming ``name``.
+
+    NaN would disable the timeout (every comparison with it is false) and
+    busy-wait a core; infinity overflows the wait.
+    """
+    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
+        raise ValueError(f"{name}: expected seconds in (0, {MAX_TIMEOUT:g}], got {seconds:g}")
+    return seconds
 
 
 def run_checks(
@@ -51,7 +75,13 @@ def run_checks(
     :data:`harness.checks.TIMING_SENSITIVE`) run last, one at a time, with
     nothing else running. ``timeout`` bounds each (check, target) in seconds.
     Rows come back in plan order whatever the order of completion.
+
+    Raises
+    ------
+    ValueError
+        ``timeout`` is not a number of seconds in (0, :data:`MAX_TIMEOUT`].
     """
+    check_timeout(timeout)
     ordered = [c for c in CHECKS if c in checks]
     plan = [(c, t) for c in ordered for t in targets]
     if "throughput" in ordered and REFERENCE not in targets:
@@ -59,13 +89,17 @@ def run_checks(
     shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
     alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
     results: dict[int, list[dict[str, Any]]] = {}
-    columns = (
-        TextColumn("[bold]{task.description:<46}"),
-        BarColumn(),
+    columns = (  # the description gives way (cut with "…") so the counts always show
+        TextColumn(
+            "{task.description}",
+            style="bold",
+            table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"),
+        ),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*columns, console=console, transient=False, expand=True) as progress:
         task = progress.add_task("starting", total=len(plan))
         for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
             for index, rows in _run_many(
@@ -75,7 +109,7 @@ def run_checks(
                 settings,
                 thresholds,
                 timeout,
-                lambda text: progress.update(task, description=text),
+                lambda text: progress.update(task, description=escape(text)),
             ):
                 results[index] = rows
                 progress.advance(task)

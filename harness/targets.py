@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import backends
+from backends.validation import resolve_options
 
-__all__ = ["FULL", "QUICK", "Settings", "Target", "parse_rate_pairs", "select_targets"]
+__all__ = [
+    "FULL",
+    "MAX_BLOCKSIZE",
+    "QUICK",
+    "Settings",
+    "Target",
+    "parse_blocksizes",
+    "parse_rate_pairs",
+    "select_targets",
+]
+
+#: Largest device blocksize the timing check simulates (1.4 s at 48 kHz).
+MAX_BLOCKSIZE = 65536
+#: ASCII digits only: ``str.isdigit`` also accepts superscripts, which ``int`` rejects.
+_NUMBER = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -36,13 +52,20 @@ class Target:
 def select_targets(requested: Sequence[str] | None = None) -> list[Target]:
     """Targets for ``--backends``: names expand to every option value, specs stay as given.
 
+    Each spec's options are checked against the backend's declared options
+    (names and values) here, before anything is measured. A variant requested
+    twice (``soxr,soxr:quality=HQ``) is measured once.
+
     Raises
     ------
     ValueError
-        A requested name is unknown or unavailable.
+        ``requested`` is empty, or names an unknown or unavailable backend, an
+        option it does not have or a value outside the option's choices.
     """
+    if requested is not None and not requested:
+        raise ValueError("--backends: expected NAME or NAME:key=value,... specs, got none")
     infos = {i.name: i for i in backends.available_backends()}
-    if not requested:
+    if requested is None:
         chosen = [(i, None) for i in infos.values() if i.available]
     else:
         chosen = []
@@ -53,26 +76,53 @@ def select_targets(requested: Sequence[str] | None = None) -> list[Target]:
             if not infos[name].available:
                 raise ValueError(f"--backends: {infos[name].reason}")
             chosen.append((infos[name], options or None))
-    targets = []
+    targets: dict[Target, None] = {}  # ordered, without repeats
     for info, options in chosen:
         for variant in [options] if options is not None else info.variants():
-            resolved = {k: variant.get(k, c.default) for k, c in info.options.items()}
-            unknown = set(variant) - set(resolved)
-            if unknown:
-                raise ValueError(f"--backends: {info.name} has no option {sorted(unknown)[0]!r}")
-            targets.append(Target(info.name, tuple(resolved.items()), info.baseline))
-    return targets
+            try:
+                resolved = resolve_options(info.name, info.options, variant)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"--backends: {exc}") from None
+            targets[Target(info.name, tuple(resolved.items()), info.baseline)] = None
+    return list(targets)
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text.strip()) is not None
 
 
 def parse_rate_pairs(text: str) -> list[tuple[int, int]]:
-    """``"22050:48000,44100:48000"`` -> ``[(22050, 48000), (44100, 48000)]``."""
-    pairs = []
+    """``"22050:48000,44100:48000"`` -> ``[(22050, 48000), (44100, 48000)]``, repeats dropped.
+
+    Raises
+    ------
+    ValueError
+        Not IN:OUT pairs of decimal integers, or rates the backends refuse.
+    """
+    pairs: dict[tuple[int, int], None] = {}
     for item in text.split(","):
         left, sep, right = item.strip().partition(":")
-        if not sep or not left.strip().isdigit() or not right.strip().isdigit():
+        if not (sep and _is_number(left) and _is_number(right)):
             raise ValueError(f"--rates: expected IN:OUT pairs like 22050:48000, got {item!r}")
-        pairs.append(backends.validation.check_rates(int(left), int(right)))
-    return pairs
+        try:
+            pairs[backends.validation.check_rates(int(left), int(right))] = None
+        except ValueError as exc:
+            raise ValueError(f"--rates: {exc}") from None
+    return list(pairs)
+
+
+def parse_blocksizes(text: str) -> tuple[int, ...]:
+    """``"64,128"`` -> ``(64, 128)``, repeats dropped.
+
+    Raises
+    ------
+    ValueError
+        Not decimal integers from 1 to :data:`MAX_BLOCKSIZE`.
+    """
+    items = text.split(",")
+    if not all(_is_number(item) and 1 <= int(item) <= MAX_BLOCKSIZE for item in items):
+        raise ValueError(f"--blocksizes: expected integers from 1 to {MAX_BLOCKSIZE}, got {text!r}")
+    return tuple(dict.fromkeys(int(item) for item in items))
 
 
 @dataclass(frozen=True)

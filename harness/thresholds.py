@@ -41,6 +41,17 @@ class Thresholds:
                     return key, float(entry[name])
         return None
 
+    @classmethod
+    def from_text(cls, text: str) -> Thresholds:
+        """Gates from the text of a thresholds file (as recorded in a run's ``meta.json``).
+
+        Raises
+        ------
+        tomllib.TOMLDecodeError
+            ``text`` is not valid TOML (a ``ValueError``).
+        """
+        return cls(tomllib.loads(text), text)
+
     @staticmethod
     def passes(metric: str, value: float, limit: float) -> bool:
         """Whether ``value`` meets ``limit``; the metric's suffix says which side."""
@@ -57,5 +68,4 @@ class Thresholds:
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
     """Read the thresholds file."""
-    text = path.read_text()
-    return Thresholds(tomllib.loads(text), text)
+    return Thresholds.from_text(path.read_text())

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +19,16 @@ import pytest
 
 import backends
 from harness import cli
-from harness.results import COLUMNS, load_run, load_runs, save_run, to_frame
+from harness.results import (
+    COLUMNS,
+    load_run,
+    load_runs,
+    save_run,
+    save_run_or_fallback,
+    to_frame,
+)
+from harness.targets import parse_blocksizes, parse_rate_pairs, select_targets
+from harness.thresholds import load_thresholds
 
 FAST = [
     "--backends",
@@ -23,43 +41,104 @@ FAST = [
 
 
 def summary_block(text: str) -> str:
-    """The summary table's lines: from the run title to the table's bottom edge."""
+    """The summary tables' lines: from the run title to the gates table."""
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("run "))
-    end = next(i for i in range(start, len(lines)) if lines[i].startswith("└"))
-    return "\n".join(lines[start : end + 1])
+    start = next(i for i, line in enumerate(lines) if line.startswith("run "))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Gates"))
+    return "\n".join(lines[start:end])
+
+
+@pytest.fixture
+def measured(monkeypatch) -> list:
+    """Records each call of the real ``run_checks``: whether anything was measured."""
+    calls = []
+    real = cli.run_checks
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "run_checks", spy)
+    return calls
+
+
+def usage_error(argv: list[str], capsys) -> str:
+    """Run the CLI expecting a usage error; return its one ``error:`` line."""
+    with pytest.raises(SystemExit) as info:
+        cli.main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (line,) = [line for line in err.splitlines() if not line.startswith(("usage:", " "))]
+    assert "error: " in line
+    return line
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["compare", "--rates", "22050-48000"], "--rates: expected IN:OUT pairs"),
-        (["compare", "--rates", "22050:0"], "out_rate: expected a positive integer"),
-        (["compare", "--rates", "8000:4000000"], "ratio within [1/256, 256]"),
-        (["compare", "--blocksizes", "0,64"], "--blocksizes: expected positive integers"),
+        (["compare", "--rates", "22050:0"], "--rates: out_rate: expected a positive integer"),
+        (["compare", "--rates", "8000:4000000"], "--rates: out_rate/in_rate: expected a ratio"),
+        (["compare", "--rates", "²²050:48000"], "--rates: expected IN:OUT pairs"),
+        (["compare", "--rates", "22050:４8000"], "--rates: expected IN:OUT pairs"),
+        (["compare", "--rates", ""], "--rates: expected IN:OUT pairs"),
+        (["compare", "--rates", "22050:48000,"], "--rates: expected IN:OUT pairs"),
+        (["compare", "--rates", "22050:48000:96000"], "--rates: expected IN:OUT pairs"),
+        (["compare", "--blocksizes", "0,64"], "--blocksizes: expected integers from 1"),
+        (["compare", "--blocksizes", "abc"], "--blocksizes: expected integers from 1"),
+        (["compare", "--blocksizes", "64,²"], "--blocksizes: expected integers from 1"),
+        (["compare", "--blocksizes", ""], "--blocksizes: expected integers from 1"),
+        (["compare", "--blocksizes", "-64"], "--blocksizes: expected integers from 1"),
+        (["compare", "--blocksizes", "99999999"], "--blocksizes: expected integers from 1"),
         (["compare", "--backends", "soxx"], "--backends: expected one of seed, linear"),
-        (["compare", "--backends", "soxr:qualty=HQ"], "soxr has no option 'qualty'"),
+        (["compare", "--backends", ""], "--backends: expected NAME"),
+        (["compare", "--backends", " , "], "--backends: expected NAME"),
+        (["compare", "--backends", "soxr:qualty=HQ"], "--backends: backend 'soxr': unknown option"),
+        (["compare", "--backends", "linear:quality=HQ"], "--backends: backend 'linear': unknown"),
+        (["compare", "--backends", "soxr:quality=XX"], "--backends: soxr option quality: expected"),
+        (["compare", "--backends", "linear,soxr:quality="], "--backends: expected key=value"),
         (["compare", "--checks", "drift,speed"], "--checks: expected names from"),
+        (["compare", "--checks", ""], "--checks: expected names from"),
         (["compare", "--quick", "--full"], "not allowed with argument"),
         (["compare", "--jobs", "0"], "--jobs: expected a positive integer, got 0"),
+        (["compare", "--jobs", "-1"], "--jobs: expected a positive integer, got -1"),
+        (["compare", "--jobs", "two"], "argument --jobs: invalid int value"),
+        (["compare", "--seed", "-1"], "--seed: expected an integer >= 0, got -1"),
+        (["compare", "--seed", "1.5"], "argument --seed: invalid int value"),
+        (["compare", "--check-timeout", "nan"], "--check-timeout: expected seconds in (0,"),
+        (["compare", "--check-timeout", "inf"], "--check-timeout: expected seconds in (0,"),
+        (["compare", "--check-timeout=-inf"], "--check-timeout: expected seconds in (0,"),
+        (["compare", "--check-timeout", "0"], "--check-timeout: expected seconds in (0,"),
+        (["compare", "--check-timeout", "-1"], "--check-timeout: expected seconds in (0,"),
+        (["compare", "--check-timeout", "1e300"], "--check-timeout: expected seconds in (0,"),
         (["compare", "--against", "no-such-run"], "run 'no-such-run' matches no run"),
         (["show", "no-such-run"], "run 'no-such-run' matches no run"),
     ],
 )
-def test_usage_errors_exit_2_with_a_message(argv, message, tmp_path, capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(
-            [*argv, "--out", str(tmp_path)] if argv[0] != "compare" or "--out" not in argv else argv
-        )
-    assert info.value.code == 2
-    assert message in capsys.readouterr().err
+def test_usage_errors_exit_2_with_one_line_naming_the_flag(
+    argv, message, tmp_path, capsys, measured
+):
+    """Rejected before anything is measured or saved, with one line, never a traceback."""
+    out = tmp_path / "runs"
+    line = usage_error(
+        [*argv, "--checks", "dtype", "--out", str(out)]
+        if argv[0] == "compare" and "--checks" not in argv
+        else [*argv, "--out", str(out)],
+        capsys,
+    )
+    assert message in line
+    assert measured == [] and not out.exists()
 
 
-def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys):
-    assert cli.main(["compare", *FAST, "--out", str(tmp_path), "--label", "first run"]) == 0
+def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: 80 columns
+    out = tmp_path / "[soxr] runs"  # rich markup must not eat it
+    assert cli.main(["compare", *FAST, "--out", str(out), "--label", "first run"]) == 0
     printed = capsys.readouterr().out
-    (run_dir,) = tmp_path.iterdir()
+    (run_dir,) = out.iterdir()
     assert run_dir.name.endswith("-first-run")
+    assert f"saved {run_dir} (" in printed
     assert {p.name for p in run_dir.iterdir()} == {
         "measurements.csv",
         "measurements.parquet",
@@ -80,16 +159,20 @@ def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys):
         "settings",
         "targets",
         "wall_seconds",
+        "measurements",
     ):
         assert key in meta, key
     soxr_info = next(i for i in backends.available_backends() if i.name == "soxr")
     assert meta["packages"]["soxr"] == soxr_info.version
     assert "snr_db_min" in printed and "Gates" in printed  # thresholds printed with results
+    *tables, saved = printed.splitlines()  # the last line is a message, never cut
+    assert saved.startswith("saved ") and max(map(len, tables)) <= 80 and "…" not in printed
 
-    assert cli.main(["show", run_dir.name[:10], "--out", str(tmp_path)]) == 0
+    assert cli.main(["show", run_dir.name[:10], "--out", str(out)]) == 0
     shown = capsys.readouterr().out
     assert summary_block(shown) == summary_block(printed)
     assert "linear" in summary_block(shown) and "PASS" in summary_block(shown)
+    assert f"run directory: {run_dir}" in shown
 
 
 def test_saved_run_round_trips(tmp_path):
@@ -125,7 +208,8 @@ def test_saved_run_round_trips(tmp_path):
         },
     ]
     df = to_frame(rows, "r1")
-    run_dir = save_run(df.copy(), {"run_id": "r1", "label": "x"}, tmp_path)
+    gates = load_thresholds().text
+    run_dir = save_run(df.copy(), {"run_id": "r1", "label": "x", "thresholds": gates}, tmp_path)
     for loader in (
         lambda: load_run("r1", tmp_path)[0],
         lambda: pd.read_csv(run_dir / "measurements.csv"),
@@ -135,7 +219,7 @@ def test_saved_run_round_trips(tmp_path):
         assert back["value"].tolist() == [50.25, -919.0]
         assert back["variant"].tolist() == ["linear", "seed:rounding=int"]
         assert bool(back["passed"].iloc[0]) is True
-    again = save_run(df.copy(), {"run_id": "r1"}, tmp_path)  # same id: a new directory
+    again = save_run(df.copy(), {"run_id": "r1", "thresholds": gates}, tmp_path)  # a new directory
     assert again.name == "r1-2" and (run_dir / "meta.json").is_file()
     both = load_runs(tmp_path)
     assert len(both) == 4 and set(both["run_id"]) == {"r1", "r1-2"}
@@ -152,8 +236,9 @@ def test_against_prints_ratios(tmp_path, capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "against" in out and "after/before" in out
-    assert "SNR dB" in out  # the metric rows
+    assert "-after against " in out and "after/" in out
+    snr = [line.split() for line in out.splitlines() if line.startswith("  SNR dB ")]
+    assert len(snr) == 2 and all(len(cells) == 5 for cells in snr)  # before, after, ratio
 
 
 def test_exit_1_when_a_production_backend_fails_a_gate(tmp_path, capsys):
@@ -296,3 +381,168 @@ def test_play_and_soak_usage_errors_exit_2(argv, message, capsys):
         cli.main(argv)
     assert info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def writable(path: Path) -> bool:
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=path))
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Make ``path`` a directory nobody can write to, root included (chmod, else chattr +i)."""
+    path.chmod(0o555)
+    immutable = (
+        writable(path)
+        and subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+    )
+    try:
+        if writable(path):
+            pytest.skip("cannot make a directory unwritable here (root, and no chattr +i)")
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+        path.chmod(0o755)
+
+
+@pytest.mark.parametrize("problem", ["a file", "under a file", "not writable"])
+def test_compare_checks_out_before_measuring(problem, tmp_path, capsys, measured):
+    (tmp_path / "file").write_text("not a directory")
+    out = {
+        "a file": tmp_path / "file",
+        "under a file": tmp_path / "file" / "results",
+        "not writable": tmp_path / "locked" / "results",
+    }[problem]
+    (tmp_path / "locked").mkdir()
+    with locked(tmp_path / "locked"):
+        line = usage_error(["compare", *FAST, "--out", str(out)], capsys)
+    assert (
+        "--out: expected a" in line
+        and str(out.parent if problem == "not writable" else tmp_path / "file") in line
+    )
+    assert measured == []
+    assert (tmp_path / "file").read_text() == "not a directory"
+
+
+def saved_instead(err: str) -> Path:
+    """The fallback run directory named in the error message."""
+    (line,) = [line for line in err.splitlines() if line.startswith("saved it to ")]
+    return Path(line.removeprefix("saved it to ").rsplit(" instead", 1)[0])
+
+
+@pytest.mark.parametrize("failure", ["disk full after the CSV", "permissions changed mid-run"])
+def test_a_run_that_cannot_be_saved_is_saved_elsewhere_and_exits_1(
+    failure, tmp_path, capsys, monkeypatch
+):
+    """Every check ran: the measurements must survive a failure to write them to --out."""
+    out = tmp_path / "runs"
+    out.mkdir()
+    if failure == "disk full after the CSV":
+        fail_under(out, monkeypatch)
+        stack = contextlib.nullcontext()
+    else:  # the real checks run, then --out becomes read-only before the save
+        stack = contextlib.ExitStack()
+        real = cli.run_checks
+
+        def then_lock(*args, **kwargs):
+            rows = real(*args, **kwargs)
+            stack.enter_context(locked(out))
+            return rows
+
+        monkeypatch.setattr(cli, "run_checks", then_lock)
+    with stack:
+        code = cli.main(["compare", *FAST, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert f"error: could not save the run under {out}: " in captured.err
+    fallback = saved_instead(captured.err)
+    try:
+        assert not fallback.is_relative_to(out) and list(out.iterdir()) == []
+        df, meta = load_run(fallback)
+        assert set(df["variant"]) == {"linear", "soxr:quality=QQ"}
+        assert set(df["check"]) == {"dtype", "quality"} and meta["measurements"]["rows"] == len(df)
+        assert "correctness" in captured.out and "soxr:quality=QQ" in captured.out
+    finally:
+        shutil.rmtree(fallback.parent)
+
+
+def test_save_falls_back_and_leaves_no_partial_run(tmp_path, monkeypatch):
+    df = to_frame([{"variant": "linear", "metric": "m", "value": 1.0}], "r1")
+    root = tmp_path / "results"
+    fail_under(root, monkeypatch)
+    run_dir, error = save_run_or_fallback(df, {"run_id": "r1", "thresholds": ""}, root)
+    try:
+        assert isinstance(error, OSError) and error.errno == errno.ENOSPC
+        assert list(root.iterdir()) == [] and not run_dir.is_relative_to(tmp_path)
+        assert pd.read_csv(run_dir / "measurements.csv")["value"].tolist() == [1.0]
+    finally:
+        shutil.rmtree(run_dir.parent)
+
+
+def fail_under(root: Path, monkeypatch) -> None:
+    """Parquet writes under ``root`` fail with "disk full" (the CSV, written first, succeeds)."""
+    write = pd.DataFrame.to_parquet
+
+    def disk_full(self, path, *args, **kwargs):
+        if Path(path).is_relative_to(root):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return write(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+
+
+def test_text_from_the_data_prints_literally(tmp_path, capsys, monkeypatch):
+    """Rich markup must not eat ``[soxr]``-like parts of error messages and names."""
+    monkeypatch.setenv("COLUMNS", "200")
+    error = "ImportError: pip install 'resampler-suite[soxr]' [bold]x[/bold] [/]"
+    rows = [
+        {
+            "backend": "linear",
+            "options": "",
+            "variant": "linear",
+            "baseline": False,
+            "check": "quality",
+            "metric": "check_failed",
+            "value": float("nan"),
+            "passed": False,
+            "gated": True,
+            "error": error,
+        },
+    ]
+    meta = {"run_id": "r1", "label": "[x]", "cpu": "[cpu]", "thresholds": load_thresholds().text}
+    save_run(to_frame(rows, "r1"), meta, tmp_path)
+    assert cli.main(["show", "r1", "--out", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"check failed linear: {error}" in out and "· [cpu]" in out
+
+    monkeypatch.setitem(sys.modules, "harness.report", None)  # as without matplotlib
+    assert cli.main(["report", "r1", "--results", str(tmp_path)]) == 2
+    assert "pip install 'resampler-suite[notebook-run]'" in capsys.readouterr().err
+
+
+def test_every_option_value_of_every_backend_is_checked_before_measuring():
+    infos = [i for i in backends.available_backends() if i.available]
+    assert any(i.options for i in infos)
+    for info in infos:
+        for option, choice in info.options.items():
+            for value in choice.values:
+                (target,) = select_targets([f"{info.name}:{option}={value}"])
+                assert dict(target.options)[option] == value
+            with pytest.raises(ValueError, match=f"--backends: {info.name} option {option}: "):
+                select_targets([f"{info.name}:{option}=XX"])
+        with pytest.raises(ValueError, match=f"--backends: backend '{info.name}': unknown"):
+            select_targets([f"{info.name}:no_such_option=1"])
+
+
+def test_a_variant_rate_pair_or_blocksize_asked_for_twice_is_measured_once():
+    soxr = [t.spec for t in select_targets(["soxr"])]
+    assert [t.spec for t in select_targets(["soxr", "soxr:quality=HQ", "soxr"])] == soxr
+    assert parse_rate_pairs("22050:48000, 22050:48000,44100:48000") == [
+        (22050, 48000),
+        (44100, 48000),
+    ]
+    assert parse_blocksizes("64,128,64") == (64, 128)
