@@ -196,9 +196,24 @@ class Choice:
 
 
 def resolve_options(
-    backend: str, declared: Mapping[str, Choice], given: Mapping[str, Any]
+    backend: str,
+    declared: Mapping[str, Choice],
+    given: Mapping[str, Any],
+    *,
+    context: str | None = None,
 ) -> dict[str, str]:
     """Check ``given`` options against a backend's declaration, fill in defaults.
+
+    Parameters
+    ----------
+    backend : str
+        The backend's name, for messages.
+    declared : Mapping[str, Choice]
+        The backend's ``OPTIONS``.
+    given : Mapping[str, Any]
+        The options to check.
+    context : str, optional
+        Where ``given`` came from, put before messages (``"RESAMPLER_BACKEND=..."``).
 
     Raises
     ------
@@ -207,18 +222,20 @@ def resolve_options(
     ValueError
         A value outside the option's choices.
     """
+    prefix = f"{context}: " if context else ""
     unknown = sorted(set(given) - set(declared))
     if unknown:
         valid = ", ".join(sorted(declared)) or "none"
         raise TypeError(
-            f"backend {backend!r}: unknown option(s) {', '.join(unknown)}; valid options: {valid}"
+            f"{prefix}backend {backend!r}: unknown option(s) {', '.join(unknown)}; "
+            f"valid options: {valid}"
         )
     resolved = {}
     for name, choice in declared.items():
         value = given.get(name, choice.default)
         if value not in choice.values:
             raise ValueError(
-                f"{backend} option {name}: expected one of {', '.join(choice.values)}, "
+                f"{prefix}{backend} option {name}: expected one of {', '.join(choice.values)}, "
                 f"got {value!r}"
             )
         resolved[name] = value
