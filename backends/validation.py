@@ -40,7 +40,9 @@ FINITE_INPUT_BOUND = 2.0**64
 OUTPUT_DTYPES = ("float32", "float64")
 
 #: Integer PCM: (offset, scale) so that ``(x - offset) * scale`` lies in [-1, 1).
-#: The scales are powers of two, so the conversion is exact in any float format.
+#: The scales are powers of two, so scaling is exact; converting to the stream's
+#: dtype is too, except int32 into float32 (24 significant bits): it rounds to
+#: nearest, and values >= 2**31 - 64 become 1.0.
 _PCM_SCALING: dict[str, tuple[int, float]] = {
     "u1": (128, 2.0**-7),
     "i1": (0, 2.0**-7),
@@ -143,7 +145,7 @@ def as_frames(x: object, *, channels: int, dtype: np.dtype) -> tuple[np.ndarray,
     if code is None:
         raise TypeError(
             f"x: expected dtype in {', '.join(SUPPORTED_INPUT_DTYPES)} "
-            f"(integer PCM is scaled to [-1, 1)), got {x.dtype}"
+            f"(integer PCM is scaled by a power of two to full scale 1), got {x.dtype}"
         )
     if x.ndim == 1:
         if channels != 1:

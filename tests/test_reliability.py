@@ -69,3 +69,32 @@ def test_samplerate_limits_are_those_of_libsamplerate():
     for converter in ("linear", "zero_order_hold"):
         assert samplerate.max_channels({"converter": converter}) is None
     assert infos["soxr"].max_channels() is None and infos["linear"].max_channels() is None
+
+
+# -- integer PCM scaling, as documented in backends.protocol (item 5) ----------------------
+
+PCM = [("uint8", 128, 7), ("int8", 0, 7), ("int16", 0, 15), ("int32", 0, 31)]
+
+
+@pytest.mark.parametrize(("dtype", "offset", "shift"), PCM)
+@pytest.mark.parametrize("stream_dtype", ["float32", "float64"])
+def test_integer_pcm_is_scaled_by_a_power_of_two(dtype, offset, shift, stream_dtype):
+    """Exact, into [-1, 1), except int32 in a float32 stream: rounded to 24 bits.
+
+    There the top 64 values (>= 2**31 - 64) become exactly 1.0; everything
+    else stays below it. Checked end to end through a 1:1 ``linear`` stream,
+    which passes its input through unchanged.
+    """
+    info = np.iinfo(dtype)
+    top = np.arange(info.max - 130, info.max + 1) if dtype == "int32" else np.arange(0)
+    values = np.concatenate([[info.min, info.min + 1, offset - 1, offset, info.max], top])
+    x = values.astype(dtype)
+    y = backends.create("linear", in_rate=48000, out_rate=48000, dtype=stream_dtype).process(
+        x, last=True
+    )
+    exact = (values.astype(np.float64) - offset) / 2.0**shift
+    np.testing.assert_array_equal(y, exact.astype(stream_dtype))  # round to nearest, once
+    assert y[0] == -1.0
+    rounded_up = (values >= 2**31 - 64) & (dtype == "int32") & (stream_dtype == "float32")
+    assert np.all(y[rounded_up] == 1.0)
+    assert np.all(y[~rounded_up] < 1.0)
