@@ -149,20 +149,20 @@ class SamplerateResampler(LibraryResampler):
         converter = self.options["converter"]
         a, b = _LAG.get(converter, (0, 0))
         lag = a * self.L + b  # output frames, times 2M
-        if converter == "zero_order_hold" and self.M == 1 and _steps_fall_short(self._ratio):
-            lag += 2
+        if converter == "zero_order_hold" and self.M == 1 and _steps_fall_short(self.L):
+            lag += 2 * self.M  # the hold switches one output late
         return (lag + self.M) // (2 * self.M)  # round half up
 
 
-def _steps_fall_short(ratio: float) -> bool:
-    """Whether libsamplerate's read position after ``ratio`` steps falls short of 1.
+def _steps_fall_short(L: int) -> bool:
+    """Whether libsamplerate's read position after ``L`` steps of ``1 / L`` falls short of 1.
 
-    For a whole-number ``ratio``, with the library's own double arithmetic
-    (``input_index += 1.0 / src_ratio``). Simulating the library's stepping
-    for 1500 periods at each ratio 2..256 showed the first period decides:
-    short, exact or past, the position stays so, the error accumulating.
+    For the whole-number ratio ``L``, in the library's own double arithmetic
+    (``input_index += 1.0 / src_ratio``). Simulating its stepping for 1500
+    periods at each ratio 2..256 showed that the first period decides: short,
+    exact or past, the position stays so, the error accumulating.
     """
     position = 0.0
-    for _ in range(round(ratio)):
-        position += 1.0 / ratio
+    for _ in range(L):
+        position += 1.0 / L
     return position < 1.0
