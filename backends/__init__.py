@@ -11,7 +11,7 @@ See :mod:`backends.protocol` for the contract and :mod:`backends.selection`
 for choosing a backend with ``$RESAMPLER_BACKEND``.
 """
 
-from .errors import BackendUnavailable
+from .errors import BackendBroken, BackendUnavailable
 from .lengths import expected_length
 from .protocol import Resampler, SupportsProcessInto
 from .registry import (
@@ -32,6 +32,7 @@ __all__ = [
     "ENV_VAR",
     "MAX_RATIO",
     "SUPPORTED_INPUT_DTYPES",
+    "BackendBroken",
     "BackendInfo",
     "BackendUnavailable",
     "Choice",

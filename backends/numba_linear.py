@@ -28,7 +28,7 @@ class NumbaLinearResampler(LinearResampler):
     summary = "stateful linear interpolation, exact integer phase (Numba JIT, nogil)"
 
     def _open(self) -> None:
-        require("numba", backend=self.name)
+        require("numba", backend=self.name, extra="numba")
         from . import numba_kernels
 
         super()._open()

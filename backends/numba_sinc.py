@@ -96,7 +96,7 @@ class SincResampler(LinearResampler):
     }
 
     def _open(self) -> None:
-        require("numba", backend=self.name)
+        require("numba", backend=self.name, extra="numba")
         from .numba_kernels import fir_range
 
         self._kernel = fir_range

@@ -12,9 +12,26 @@ from .errors import BackendUnavailable
 __all__ = ["install_hint", "is_importable", "is_installed", "package_version", "require"]
 
 
-def install_hint(package: str) -> str:
-    """The command that installs ``package`` (an extra of this project of the same name)."""
-    return f"pip install 'resampler-suite[{package}]'  (or: pip install {package})"
+def install_hint(package: str, *, extra: str | None = None, needed_by: str | None = None) -> str:
+    """The command that installs the missing module ``package``.
+
+    Parameters
+    ----------
+    package : str
+        The module that failed to import (a dotted name is cut to its top level).
+    extra : str, optional
+        This project's extra that installs it; only the built-in backends have
+        one. Without it the hint is ``pip install <package>``.
+    needed_by : str, optional
+        The distribution that needs it (an entry-point backend's), named in the
+        hint so the user can reinstall that instead.
+    """
+    top = package.partition(".")[0]
+    if extra is not None:
+        return f"pip install 'resampler-suite[{extra}]'  (or: pip install {top})"
+    if needed_by is not None:
+        return f"pip install {top}  (needed by {needed_by}; or reinstall {needed_by})"
+    return f"pip install {top}"
 
 
 def is_installed(module: str) -> bool:
@@ -42,9 +59,14 @@ def package_version(distribution: str) -> str | None:
         return None
 
 
-def require(module: str, *, backend: str) -> ModuleType:
-    """Import ``module`` for ``backend`` or raise :class:`BackendUnavailable`."""
+def require(module: str, *, backend: str, extra: str | None = None) -> ModuleType:
+    """Import ``module`` for ``backend`` or raise :class:`BackendUnavailable`.
+
+    ``extra`` is this project's extra that installs it (see :func:`install_hint`).
+    """
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise BackendUnavailable(backend, package=module, install=install_hint(module)) from exc
+        raise BackendUnavailable(
+            backend, package=module, install=install_hint(module, extra=extra)
+        ) from exc

@@ -13,14 +13,25 @@ by ``tests/test_conformance.py``):
    only once final, so a stream holds output back instead of delaying it.
 4. **Layout** — ``(frames,)`` (mono only) or ``(frames, channels)``; the output
    keeps the input's ndim; any memory order is accepted.
-5. **dtypes** — output dtype fixed at creation; float input converted, integer
-   PCM scaled to [-1, 1); other dtypes raise ``TypeError``.
+5. **dtypes** — output dtype fixed at creation; float input converted;
+   integer PCM scaled by a power of two (uint8 ``(x - 128) / 2**7``, int8
+   ``/ 2**7``, int16 ``/ 2**15``, int32 ``/ 2**31``) into [-1, 1), exactly,
+   with one exception: a float32 stream holds 24 significant bits, so int32
+   is rounded to them and values within 64 LSB of full scale
+   (``>= 2**31 - 64``) become exactly 1.0. Other dtypes raise ``TypeError``.
 6. **Rates** — positive integers with a ratio in [1/256, 256].
 7. ``process`` after the flush raises until :meth:`Resampler.reset`.
+8. **Finite input** — finite input with every ``|x| <= FINITE_INPUT_BOUND``
+   (``backends.validation``: 2**64, 385 dB above full scale) gives finite
+   output. Beyond it a backend's differences or filter sums may overflow
+   (soxr HQ does from about 2**120; float32 reaches 2**128), and such input
+   counts as faulty like NaN/inf input: it is not scanned for, spoils the
+   outputs within the filter's reach, and ``reset()`` always recovers.
 
 Optional, for callers that must not allocate (audio callbacks):
 ``output_frames_max(n_in)`` sizes a buffer and ``process_into(x, out)`` fills
-it, returning the number of frames written. Every built-in backend has both.
+it, returning the number of frames written; ``out`` may share memory with
+``x`` (resampling in place). Every built-in backend has both.
 """
 
 from __future__ import annotations
@@ -82,5 +93,5 @@ class SupportsProcessInto(Protocol):
         ...
 
     def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
-        """Resample ``x`` into ``out[:n]`` and return ``n``."""
+        """Resample ``x`` into ``out[:n]`` and return ``n``; ``out`` may overlap ``x``."""
         ...

@@ -11,12 +11,14 @@ dtype=..., **options)``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+import logging
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
-from .errors import BackendUnavailable
+from .errors import BackendBroken, BackendUnavailable
 from .optional import install_hint, is_installed, package_version
 from .validation import Choice
 
@@ -32,6 +34,8 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "resampler_suite.backends"
 
+_log = logging.getLogger(__package__)
+
 
 @dataclass(frozen=True)
 class BackendInfo:
@@ -46,7 +50,8 @@ class BackendInfo:
     version : str or None
         Version of the library doing the work (numpy for the NumPy backends).
     reason : str or None
-        Why it is unavailable, with the install command; None when available.
+        Why it is unavailable, with the install command (a missing package) or
+        the error its code raised (a broken backend); None when available.
     summary : str
         One line on what it is.
     options : Mapping[str, Choice]
@@ -55,6 +60,9 @@ class BackendInfo:
         A reference baseline that knowingly breaks the contract (``seed``).
     source : str
         ``"builtin"``, ``"registered"`` or ``"entry point <value>"``.
+    channel_limit : callable or None
+        The class's ``max_channels(options)``, if it declares one; use
+        :meth:`max_channels`.
     """
 
     name: str
@@ -65,6 +73,19 @@ class BackendInfo:
     options: Mapping[str, Choice] = field(default_factory=dict)
     baseline: bool = False
     source: str = "builtin"
+    channel_limit: Callable[[Mapping[str, str]], int | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def max_channels(self, options: Mapping[str, str] | None = None) -> int | None:
+        """Most channels a stream with ``options`` (defaults filled in) can have.
+
+        None means no limit, or none declared (unavailable backends included).
+        """
+        if self.channel_limit is None:
+            return None
+        given = options or {}
+        return self.channel_limit({k: given.get(k, c.default) for k, c in self.options.items()})
 
     def variants(self) -> list[dict[str, str]]:
         """Option sets that cover the backend: each value of each option in turn.
@@ -89,17 +110,36 @@ class _Entry:
     requires: tuple[str, ...] = ()
     distribution: str | None = None
     source: str = "builtin"
+    #: This project's extra that installs ``requires`` (built-ins only).
+    extra: str | None = None
+
+    def install_hint(self, module: str) -> str:
+        """How to install ``module``: the project's extra for a built-in, else pip."""
+        needed_by = None if self.source == "builtin" else self.distribution
+        return install_hint(module, extra=self.extra, needed_by=needed_by)
+
+    def origin(self) -> str:
+        """Where it was declared, for messages: ``"entry point of mypkg 1.0"``."""
+        if not self.source.startswith("entry point") or self.distribution is None:
+            return self.source
+        version = package_version(self.distribution)
+        return f"entry point of {self.distribution}" + (f" {version}" if version else "")
+
+
+def _builtin(name: str, target: str, package: str | None = None) -> _Entry:
+    """A built-in backend; ``package`` is the optional one it needs (and its extra)."""
+    if package is None:
+        return _Entry(name, target, distribution="numpy")
+    return _Entry(name, target, (package,), package, extra=package)
 
 
 _BUILTINS = (
-    _Entry("seed", "backends.seed:SeedResampler", distribution="numpy"),
-    _Entry("linear", "backends.linear:LinearResampler", distribution="numpy"),
-    _Entry("numba", "backends.numba_linear:NumbaLinearResampler", ("numba",), "numba"),
-    _Entry("numba-sinc", "backends.numba_sinc:SincResampler", ("numba",), "numba"),
-    _Entry("soxr", "backends.soxr_stream:SoxrResampler", ("soxr",), "soxr"),
-    _Entry(
-        "samplerate", "backends.libsamplerate:SamplerateResampler", ("samplerate",), "samplerate"
-    ),
+    _builtin("seed", "backends.seed:SeedResampler"),
+    _builtin("linear", "backends.linear:LinearResampler"),
+    _builtin("numba", "backends.numba_linear:NumbaLinearResampler", "numba"),
+    _builtin("numba-sinc", "backends.numba_sinc:SincResampler", "numba"),
+    _builtin("soxr", "backends.soxr_stream:SoxrResampler", "soxr"),
+    _builtin("samplerate", "backends.libsamplerate:SamplerateResampler", "samplerate"),
 )
 
 _registered: dict[str, _Entry] = {}
@@ -145,10 +185,40 @@ def unregister(name: str) -> None:
 
 
 def _entry_points() -> list[_Entry]:
-    found = []
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        dist = ep.dist.name if ep.dist is not None else None
-        found.append(_Entry(ep.name, ep.value, (), dist, f"entry point {ep.value}"))
+    try:
+        points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+    except Exception:  # a malformed entry_points.txt somewhere: read them one by one
+        points = _entry_points_one_by_one()
+    return [
+        _Entry(ep.name, ep.value, (), ep.dist.name if ep.dist else None, f"entry point {ep.value}")
+        for ep in points
+    ]
+
+
+def _entry_points_one_by_one() -> list[metadata.EntryPoint]:
+    """The group's entry points, skipping distributions whose list cannot be read.
+
+    ``metadata.entry_points()`` fails as a whole when any installed
+    distribution has a malformed ``entry_points.txt``; one that names this
+    group is reported with a warning.
+    """
+    found, seen = [], set()
+    for dist in metadata.distributions():
+        key = re.sub(r"[-_.]+", "-", dist.name or "").lower()
+        if key in seen:  # the first on sys.path wins, as for imports
+            continue
+        seen.add(key)
+        try:
+            found += dist.entry_points.select(group=ENTRY_POINT_GROUP)
+        except Exception as exc:
+            if ENTRY_POINT_GROUP in (dist.read_text("entry_points.txt") or ""):
+                _log.warning(
+                    "distribution %s: cannot read its entry points (%s: %s); "
+                    "its backends are left out",
+                    dist.name,
+                    type(exc).__name__,
+                    exc,
+                )
     return found
 
 
@@ -164,10 +234,12 @@ def backend_names() -> list[str]:
     return list(_entries())
 
 
-def _load(entry: _Entry) -> type:
+def _load(entry: _Entry, *, context: str | None = None) -> type:
     for module in entry.requires:
         if not is_installed(module):
-            raise BackendUnavailable(entry.name, package=module, install=install_hint(module))
+            raise BackendUnavailable(
+                entry.name, package=module, install=entry.install_hint(module), context=context
+            )
     if isinstance(entry.target, type):
         return entry.target
     module_name, _, attr = entry.target.partition(":")
@@ -178,13 +250,29 @@ def _load(entry: _Entry) -> type:
     except ImportError as exc:
         missing = exc.name or module_name
         raise BackendUnavailable(
-            entry.name, package=missing, install=install_hint(missing)
+            entry.name, package=missing, install=entry.install_hint(missing), context=context
+        ) from exc
+    except Exception as exc:
+        # Another distribution's code must not break the registry: anything it
+        # raises makes that backend unavailable. A built-in failing is a bug here.
+        if entry.source == "builtin":
+            raise
+        raise BackendBroken(
+            entry.name, target=entry.target, origin=entry.origin(), error=exc, context=context
         ) from exc
     return obj
 
 
-def backend_class(name: str) -> type:
+def backend_class(name: str, *, context: str | None = None) -> type:
     """Return the class of backend ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    context : str, optional
+        Where the name came from, put before error messages instead of
+        ``"backend"`` (e.g. ``"RESAMPLER_BACKEND=soxx"``).
 
     Raises
     ------
@@ -192,11 +280,15 @@ def backend_class(name: str) -> type:
         No backend has that name (the message lists the known names).
     BackendUnavailable
         The backend's package is not installed (the message says how to install it).
+    BackendBroken
+        The backend's code fails to load (the message gives the error).
     """
     entries = _entries()
     if name not in entries:
-        raise ValueError(f"backend: expected one of {', '.join(entries)}, got {name!r}")
-    return _load(entries[name])
+        raise ValueError(
+            f"{context or 'backend'}: expected one of {', '.join(entries)}, got {name!r}"
+        )
+    return _load(entries[name], context=context)
 
 
 def available_backends() -> list[BackendInfo]:
@@ -219,6 +311,7 @@ def available_backends() -> list[BackendInfo]:
                 options=dict(getattr(cls, "OPTIONS", {})),
                 baseline=bool(getattr(cls, "baseline", False)),
                 source=entry.source,
+                channel_limit=getattr(cls, "max_channels", None),
             )
         )
     return infos

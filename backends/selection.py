@@ -7,12 +7,16 @@ deployment picks the backend with the environment variable::
     RESAMPLER_BACKEND=samplerate:converter=sinc_fastest
 
 Unset (or empty) means ``soxr`` when it is installed, else ``linear``. A name
-that is unknown or not installed fails at ``create()``, not at first audio.
-Arguments given to ``create()`` win over the variable.
+that is unknown or not installed, or an option it does not have, fails at
+``create()``, not at first audio, with a message that starts with the variable
+and its value (``RESAMPLER_BACKEND=SOXR: expected one of ...``). Choosing a
+reference baseline (``seed``) through the variable logs a warning on the
+``backends`` logger. Arguments given to ``create()`` win over the variable.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -20,10 +24,13 @@ import numpy as np
 
 from .optional import is_importable
 from .registry import backend_class
+from .validation import resolve_options
 
 __all__ = ["ENV_VAR", "create", "default_backend_name", "parse_backend_spec", "resample"]
 
 ENV_VAR = "RESAMPLER_BACKEND"
+
+_log = logging.getLogger(__package__)
 
 
 def parse_backend_spec(spec: str, *, source: str = "backend") -> tuple[str, dict[str, str]]:
@@ -67,7 +74,6 @@ def default_backend_name() -> str:
 
 def create(
     backend: str | None = None,
-    /,
     *,
     in_rate: int,
     out_rate: int,
@@ -80,12 +86,14 @@ def create(
     Parameters
     ----------
     backend : str, optional
-        ``"name"`` or ``"name:key=value,..."``. Default: ``$RESAMPLER_BACKEND``,
-        or ``soxr`` when installed, else ``linear``.
+        ``"name"`` or ``"name:key=value,..."``, positional or ``backend=``.
+        Default: ``$RESAMPLER_BACKEND``, or ``soxr`` when installed, else
+        ``linear``.
     in_rate, out_rate : int
         Sample rates in Hz (positive integers, ratio within [1/256, 256]).
     channels : int, default 1
-        Channel count.
+        Channel count (some backends take at most a few hundred; the error
+        says how many).
     dtype : {"float32", "float64"}, default "float32"
         Output dtype of the stream.
     **options : str
@@ -100,22 +108,47 @@ def create(
     Raises
     ------
     ValueError
-        Unknown backend name, malformed spec, bad rates or option values.
+        Unknown backend name, malformed spec, bad rates, channel count or
+        option values.
     TypeError
         Unknown option names, unsupported dtype.
     BackendUnavailable
-        The backend's package is not installed.
+        The backend's package is not installed, or its code fails to load
+        (:class:`BackendBroken`).
     """
-    if backend is None:
-        env = os.environ.get(ENV_VAR, "").strip()
-        name, spec_options = (
-            parse_backend_spec(env, source=ENV_VAR) if env else (default_backend_name(), {})
-        )
-    else:
+    context = None
+    if backend is not None:
         name, spec_options = parse_backend_spec(backend)
-    cls = backend_class(name)
+    elif env := os.environ.get(ENV_VAR, "").strip():
+        name, spec_options = parse_backend_spec(env, source=ENV_VAR)
+        context = f"{ENV_VAR}={env}"
+    else:
+        name, spec_options = default_backend_name(), {}
+    cls = backend_class(name, context=context)
+    if context is not None:
+        _check_env_choice(
+            cls, name, {k: v for k, v in spec_options.items() if k not in options}, context
+        )
     merged = {**spec_options, **options}
     return cls(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **merged)
+
+
+def _check_env_choice(cls: type, name: str, options: dict[str, str], context: str) -> None:
+    """Options from the variable that the call does not override, and the baseline warning.
+
+    Checked here, before the stream exists, so that their errors name the
+    variable; backends that declare no ``OPTIONS`` check them themselves.
+    """
+    declared = getattr(cls, "OPTIONS", None)
+    if declared is not None:
+        resolve_options(name, declared, options, context=context)
+    if getattr(cls, "baseline", False):
+        _log.warning(
+            "%s selects %r, a reference baseline that knowingly breaks the contract "
+            "(lengths drift, blocks jitter); not for production",
+            context,
+            name,
+        )
 
 
 def resample(

@@ -33,7 +33,7 @@ class SoxrResampler(LibraryResampler):
     }
 
     def _lib_open(self) -> None:
-        soxr = require("soxr", backend=self.name)
+        soxr = require("soxr", backend=self.name, extra="soxr")
         self._stream = soxr.ResampleStream(
             self.in_rate,
             self.out_rate,

@@ -77,6 +77,15 @@ class StreamResampler(ABC):
     #: True for reference baselines that knowingly break the contract.
     baseline: ClassVar[bool] = False
 
+    @classmethod
+    def max_channels(cls, options: Mapping[str, str]) -> int | None:
+        """Most channels a stream with these options can have; None: no limit.
+
+        ``options`` are the resolved options (every declared option present).
+        Checked once, at creation; ``BackendInfo.max_channels`` reports it.
+        """
+        return None
+
     def __init__(
         self,
         *,
@@ -90,6 +99,9 @@ class StreamResampler(ABC):
         self.channels = check_channels(channels)
         self.dtype = check_output_dtype(dtype)
         self.options = resolve_options(self.name, self.OPTIONS, options)
+        limit = self.max_channels(self.options)
+        if limit is not None and self.channels > limit:
+            raise ValueError(f"channels: {self.spec} takes at most {limit}, got {self.channels}")
         self.L, self.M = reduced_ratio(self.in_rate, self.out_rate)
         self.frames_in = 0
         self.frames_out = 0
@@ -132,6 +144,12 @@ class StreamResampler(ABC):
 
     # -- public API ----------------------------------------------------------------
 
+    @property
+    def spec(self) -> str:
+        """``"name:key=value,..."``: what ``create()`` takes to build this variant."""
+        items = ",".join(f"{k}={v}" for k, v in self.options.items())
+        return f"{self.name}:{items}" if items else self.name
+
     def expected_length(self, n_in: int) -> int:
         """``expected_length(n_in, in_rate, out_rate)`` for this stream."""
         return expected_length(n_in, self.in_rate, self.out_rate)
@@ -173,6 +191,8 @@ class StreamResampler(ABC):
         out : numpy.ndarray
             C-contiguous, writeable, ``self.dtype``, same ndim as ``x`` (2-D:
             ``(capacity, channels)``) with ``capacity >= output_frames_max(len(x))``.
+            It may overlap ``x`` (resampling in place): the input is then
+            copied first, the one case in which float input allocates.
         last : bool, default False
             As for :meth:`process`.
 
@@ -184,6 +204,11 @@ class StreamResampler(ABC):
         frames, was_1d = self._accept(x)
         need = self.output_frames_max(len(frames))
         target = self._check_out(out, was_1d=was_1d, need=need)
+        # Backends read their input while writing outputs (and keep some as
+        # history afterwards); both arrays are contiguous here, so overlapping
+        # bounds mean shared memory and the cheap test is exact.
+        if np.may_share_memory(frames, target):
+            frames = frames.copy()
         return self._run(frames, target, last)
 
     @_single_threaded

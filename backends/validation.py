@@ -40,7 +40,9 @@ FINITE_INPUT_BOUND = 2.0**64
 OUTPUT_DTYPES = ("float32", "float64")
 
 #: Integer PCM: (offset, scale) so that ``(x - offset) * scale`` lies in [-1, 1).
-#: The scales are powers of two, so the conversion is exact in any float format.
+#: The scales are powers of two, so scaling is exact; converting to the stream's
+#: dtype is too, except int32 into float32 (24 significant bits): it rounds to
+#: nearest, and values >= 2**31 - 64 become 1.0.
 _PCM_SCALING: dict[str, tuple[int, float]] = {
     "u1": (128, 2.0**-7),
     "i1": (0, 2.0**-7),
@@ -143,7 +145,7 @@ def as_frames(x: object, *, channels: int, dtype: np.dtype) -> tuple[np.ndarray,
     if code is None:
         raise TypeError(
             f"x: expected dtype in {', '.join(SUPPORTED_INPUT_DTYPES)} "
-            f"(integer PCM is scaled to [-1, 1)), got {x.dtype}"
+            f"(integer PCM is scaled by a power of two to full scale 1), got {x.dtype}"
         )
     if x.ndim == 1:
         if channels != 1:
@@ -196,9 +198,24 @@ class Choice:
 
 
 def resolve_options(
-    backend: str, declared: Mapping[str, Choice], given: Mapping[str, Any]
+    backend: str,
+    declared: Mapping[str, Choice],
+    given: Mapping[str, Any],
+    *,
+    context: str | None = None,
 ) -> dict[str, str]:
     """Check ``given`` options against a backend's declaration, fill in defaults.
+
+    Parameters
+    ----------
+    backend : str
+        The backend's name, for messages.
+    declared : Mapping[str, Choice]
+        The backend's ``OPTIONS``.
+    given : Mapping[str, Any]
+        The options to check.
+    context : str, optional
+        Where ``given`` came from, put before messages (``"RESAMPLER_BACKEND=..."``).
 
     Raises
     ------
@@ -207,18 +224,20 @@ def resolve_options(
     ValueError
         A value outside the option's choices.
     """
+    prefix = f"{context}: " if context else ""
     unknown = sorted(set(given) - set(declared))
     if unknown:
         valid = ", ".join(sorted(declared)) or "none"
         raise TypeError(
-            f"backend {backend!r}: unknown option(s) {', '.join(unknown)}; valid options: {valid}"
+            f"{prefix}backend {backend!r}: unknown option(s) {', '.join(unknown)}; "
+            f"valid options: {valid}"
         )
     resolved = {}
     for name, choice in declared.items():
         value = given.get(name, choice.default)
         if value not in choice.values:
             raise ValueError(
-                f"{backend} option {name}: expected one of {', '.join(choice.values)}, "
+                f"{prefix}{backend} option {name}: expected one of {', '.join(choice.values)}, "
                 f"got {value!r}"
             )
         resolved[name] = value

@@ -1,8 +1,9 @@
-"""``python -m harness list``: what is installed, with versions and latencies."""
+"""``python -m harness list``: what is installed, with versions, latencies and limits."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import backends
@@ -24,8 +25,41 @@ def latency_of(info: backends.BackendInfo, options: dict[str, str]) -> int:
     return backends.create(info.spec(options), in_rate=in_rate, out_rate=out_rate).latency
 
 
+def _option_values(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
+    """``converter sinc_best|sinc_medium`` (one option) or ``a=x,b=y; ...`` (several)."""
+    resolved = [{k: v.get(k, c.default) for k, c in info.options.items()} for v in variants]
+    if len(info.options) == 1:
+        (key,) = info.options
+        return f"{key} " + "|".join(r[key] for r in resolved)
+    return "; ".join(",".join(f"{k}={v}" for k, v in r.items()) for r in resolved)
+
+
+def channel_limits_text(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
+    """``at most 128 channels`` for the given option sets, naming them if not all."""
+    by_limit: dict[int, list[dict[str, str]]] = {}
+    for options in variants:
+        limit = info.max_channels(options)
+        if limit is not None:
+            by_limit.setdefault(limit, []).append(options)
+    return "; ".join(
+        f"at most {limit} channels"
+        + ("" if len(limited) == len(variants) else f" with {_option_values(info, limited)}")
+        for limit, limited in by_limit.items()
+    )
+
+
+def _describe(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
+    limits = channel_limits_text(info, variants)
+    return "\n".join(escape(part) for part in (info.summary, limits) if part)
+
+
 def build_table(*, variants: bool) -> Table:
-    """The backend table; with ``variants`` one row per option value."""
+    """The backend table; with ``variants`` one row per option value.
+
+    Every text that comes from a backend (names, summaries, reasons with
+    ``pip install 'resampler-suite[soxr]'``) is escaped: rich would take
+    ``[soxr]`` for markup and drop it.
+    """
     in_rate, out_rate = LIST_RATES
     table = Table(
         title=f"Resampler backends (latency in output frames at {in_rate}→{out_rate} Hz)",
@@ -39,18 +73,19 @@ def build_table(*, variants: bool) -> Table:
     table.add_column("summary / how to install")
     for info in backends.available_backends():
         if not info.available:
-            table.add_row(info.name, "[red]no[/red]", "-", "-", "", info.reason or "")
+            table.add_row(
+                escape(info.name), "[red]no[/red]", "-", "-", "", escape(info.reason or "")
+            )
             continue
         rows = info.variants() if variants else [{}]
         for options in rows:
-            label = info.spec(options) if options else info.name
             table.add_row(
-                label,
+                escape(info.spec(options) if options else info.name),
                 "[green]yes[/green]",
-                info.version or "-",
+                escape(info.version or "-"),
                 str(latency_of(info, options)),
-                options_text(info) if not options else "",
-                info.summary,
+                escape(options_text(info)) if not options else "",
+                _describe(info, [options] if variants else info.variants()),
             )
     return table
 

@@ -88,9 +88,22 @@ def test_samplerate_linear_reads_before_its_input_and_the_adapter_copes():
 
 
 @pytest.mark.parametrize("converter", ["linear", "zero_order_hold"])
-@pytest.mark.parametrize(("in_rate", "out_rate"), [(22050, 48000), (8000, 96000), (44100, 48000)])
+@pytest.mark.parametrize(
+    ("in_rate", "out_rate"),
+    [
+        (22050, 48000),
+        (8000, 96000),
+        (44100, 48000),
+        # whole-number ratios: the float step 1/L lands exactly on the next
+        # frame (3), short of it (7, 13) or past it (9)
+        (16000, 48000),
+        (8000, 56000),
+        (8000, 72000),
+        (1000, 13000),
+    ],
+)
 def test_samplerate_lag_compensated(converter, in_rate, out_rate):
-    """Without the lead-in drop these converters lag by 1 and 1.5 input frames.
+    """Without the lead-in drop these converters lag by about 1 and 1.5 input frames.
 
     When upsampling that is more than one output frame, outside the contract;
     the adapter leaves at most half a frame.
@@ -136,3 +149,34 @@ def test_samplerate_whole_output_block_drops_a_frame_and_the_adapter_does_not():
     np.testing.assert_array_equal(
         chunked, backends.resample(x, 22050, 48000, backend="samplerate:converter=linear")
     )
+
+
+WHOLE_UP_RATIOS = [2, 3, 5, 6, 7, 10, 13, 16]
+
+
+@pytest.mark.parametrize("factor", WHOLE_UP_RATIOS)
+@pytest.mark.parametrize("in_rate", [8000, 1000, 3000])
+def test_samplerate_linear_is_exact_linear_interpolation_at_whole_number_up_ratios(in_rate, factor):
+    """With a whole-number ratio the adapter removes the converter's lag exactly.
+
+    So ``samplerate:converter=linear`` must equal ``linear`` (exact phase) up
+    to float32 rounding, to the last frame, in one shot and in any chunking.
+    Before the fix a rounding-early output filled python-samplerate's buffer
+    and a call's last input frame was lost (the tail of a one-shot; every
+    later frame of a chunked stream).
+    """
+    import conformance as cf
+
+    out_rate = in_rate * factor
+    x = cf.noise(1500, 1)[:, 0]
+    want = backends.resample(x, in_rate, out_rate, backend="linear", dtype="float64")
+    for name in ("one-shot", "1-frame", "prime-17", "random-1-4096"):
+        stream = backends.create(
+            "samplerate:converter=linear", in_rate=in_rate, out_rate=out_rate, dtype="float64"
+        )
+        got, _ = cf.stream_through(
+            stream, x, cf.schedule(name, len(x), in_rate=in_rate, out_rate=out_rate)
+        )
+        assert len(got) == len(want)
+        err = np.abs(got - want)
+        assert err.max() < 1e-6, f"{name}: differs by {err.max():.3g} from frame {err.argmax()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import textwrap
@@ -45,10 +46,9 @@ def test_bogus_name_fails_fast_with_known_names():
     )
     assert result.returncode != 0
     assert (
-        "ValueError: backend: expected one of seed, linear, numba, numba-sinc, soxr, samplerate"
-        in (result.stderr)
+        "ValueError: RESAMPLER_BACKEND=soxx: expected one of seed, linear, numba, numba-sinc, "
+        "soxr, samplerate, got 'soxx'" in result.stderr
     )
-    assert "got 'soxx'" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -111,9 +111,11 @@ def test_env_naming_missing_backend_fails_at_create_with_hint():
         RESAMPLER_BACKEND="samplerate",
     )
     assert result.returncode != 0
-    assert "BackendUnavailable: backend 'samplerate' needs the package 'samplerate'" in (
-        result.stderr
+    assert (
+        "BackendUnavailable: RESAMPLER_BACKEND=samplerate: backend 'samplerate' needs the "
+        "package 'samplerate'" in result.stderr
     )
+    assert "pip install 'resampler-suite[samplerate]'" in result.stderr
 
 
 def test_create_arguments_win_over_env(monkeypatch):
@@ -127,22 +129,103 @@ def test_create_arguments_win_over_env(monkeypatch):
 @pytest.mark.parametrize(
     ("value", "error", "words"),
     [
-        # malformed text: the message says where it came from
+        # malformed text: the message names the variable and quotes the value
         ("soxr:quality", ValueError, "RESAMPLER_BACKEND: expected key=value options after"),
         ("soxr:quality=VHQ,quality=HQ", ValueError, "RESAMPLER_BACKEND: option 'quality' given"),
         (":quality=VHQ", ValueError, "RESAMPLER_BACKEND: expected 'name' or 'name:key=value"),
         ("soxr:,", ValueError, "RESAMPLER_BACKEND: expected key=value"),
-        # well-formed but wrong options: the message names the valid ones
-        ("soxr:foo=1", TypeError, "unknown option(s) foo; valid options: quality"),
-        ("soxr:quality=XQ", ValueError, "expected one of QQ, LQ, MQ, HQ, VHQ, got 'XQ'"),
-        ("samplerate:converter=best", ValueError, "sinc_fastest, linear, zero_order_hold, got"),
+        # well-formed but wrong: the message starts with the variable and its value
+        ("SOXR", ValueError, "RESAMPLER_BACKEND=SOXR: expected one of seed, linear, numba"),
+        (
+            "soxr:foo=1",
+            TypeError,
+            "RESAMPLER_BACKEND=soxr:foo=1: backend 'soxr': unknown option(s) foo; "
+            "valid options: quality",
+        ),
+        (
+            "soxr:quality=XQ",
+            ValueError,
+            "RESAMPLER_BACKEND=soxr:quality=XQ: soxr option quality: "
+            "expected one of QQ, LQ, MQ, HQ, VHQ, got 'XQ'",
+        ),
+        (
+            "samplerate:converter=best",
+            ValueError,
+            "RESAMPLER_BACKEND=samplerate:converter=best: samplerate option converter: "
+            "expected one of sinc_best, sinc_medium, sinc_fastest, linear, zero_order_hold",
+        ),
+        (
+            "linear:quality=HQ",
+            TypeError,
+            "RESAMPLER_BACKEND=linear:quality=HQ: backend 'linear': unknown option(s) quality; "
+            "valid options: none",
+        ),
+        ("seed:rounding=floor", ValueError, "RESAMPLER_BACKEND=seed:rounding=floor: seed option"),
     ],
 )
-def test_env_errors_are_clear(monkeypatch, value, error, words):
+def test_env_errors_name_the_variable(monkeypatch, value, error, words):
     monkeypatch.setenv("RESAMPLER_BACKEND", value)
     with pytest.raises(error) as info:
         backends.create(in_rate=22050, out_rate=48000)
-    assert words in str(info.value)
+    assert str(info.value).startswith(words)
+
+
+def test_errors_in_the_call_are_not_blamed_on_the_variable(monkeypatch):
+    """Rates, channels and options given to create() are the caller's, not the variable's."""
+    monkeypatch.setenv("RESAMPLER_BACKEND", "soxr:quality=VHQ")
+    with pytest.raises(ValueError, match=r"^in_rate: expected a positive integer"):
+        backends.create(in_rate=0, out_rate=48000)
+    with pytest.raises(ValueError, match=r"^soxr option quality: expected one of .* got 'XQ'"):
+        backends.create(in_rate=22050, out_rate=48000, quality="XQ")
+    # an explicit option overrides the variable's, even a bad one there
+    monkeypatch.setenv("RESAMPLER_BACKEND", "soxr:quality=XQ")
+    assert backends.create(in_rate=22050, out_rate=48000, quality="LQ").options == {"quality": "LQ"}
+
+
+@pytest.mark.parametrize(
+    ("value", "warned"), [("seed", True), ("seed:rounding=int", True), ("linear", False)]
+)
+def test_choosing_the_seed_baseline_from_the_variable_warns(monkeypatch, caplog, value, warned):
+    monkeypatch.setenv("RESAMPLER_BACKEND", value)
+    with caplog.at_level(logging.WARNING, logger="backends"):
+        backends.create(in_rate=22050, out_rate=48000)
+    records = [r for r in caplog.records if r.name == "backends"]
+    assert len(records) == warned
+    if warned:
+        assert records[0].levelno == logging.WARNING
+        assert f"RESAMPLER_BACKEND={value} selects 'seed', a reference baseline" in (
+            records[0].getMessage()
+        )
+
+
+def test_naming_the_seed_baseline_in_code_does_not_warn(monkeypatch, caplog):
+    monkeypatch.setenv("RESAMPLER_BACKEND", "seed")
+    with caplog.at_level(logging.WARNING, logger="backends"):
+        backends.create("seed", in_rate=22050, out_rate=48000)
+        backends.create(backend="seed", in_rate=22050, out_rate=48000)
+    assert not caplog.records
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: backends.create("soxr:quality=VHQ", in_rate=22050, out_rate=48000, **kw),
+        lambda **kw: backends.create(
+            backend="soxr:quality=VHQ", in_rate=22050, out_rate=48000, **kw
+        ),
+    ],
+    ids=["positional", "keyword"],
+)
+def test_create_takes_the_backend_positionally_or_as_a_keyword(monkeypatch, make):
+    """``create(backend="soxr")`` once built the default backend and failed on 'backend'."""
+    monkeypatch.setenv("RESAMPLER_BACKEND", "linear")
+    stream = make()
+    assert stream.name == "soxr" and stream.options == {"quality": "VHQ"}
+    assert make(quality="LQ").options == {"quality": "LQ"}
+    x = np.zeros(1001, np.float32)
+    np.testing.assert_array_equal(
+        stream.process(x, last=True), backends.resample(x, 22050, 48000, backend="soxr:quality=VHQ")
+    )
 
 
 def test_parse_backend_spec():

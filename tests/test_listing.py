@@ -1,0 +1,42 @@
+"""``python -m harness list`` as rendered by rich: install hints keep their extra, limits show."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from rich.console import Console
+
+from harness import listing
+
+
+def rendered(*, variants: bool) -> str:
+    console = Console(width=400, record=True)  # wide: no cell wraps inside a hint
+    listing.run(variants=variants, console=console)
+    return console.export_text()
+
+
+@pytest.mark.parametrize("variants", [False, True])
+def test_install_hints_keep_the_project_extra(monkeypatch, variants):
+    """rich took ``[soxr]`` in ``pip install 'resampler-suite[soxr]'`` for markup and dropped it."""
+    for module in ("soxr", "samplerate", "numba"):
+        monkeypatch.setitem(sys.modules, module, None)  # what Python does for an absent package
+    text = rendered(variants=variants)
+    for extra in ("soxr", "samplerate", "numba"):
+        assert f"pip install 'resampler-suite[{extra}]'  (or: pip install {extra})" in text
+    assert "pip install 'resampler-suite'" not in text
+
+
+def test_channel_limits_are_stated():
+    summary = rendered(variants=False)
+    assert "at most 128 channels with converter sinc_medium|sinc_best|sinc_fastest" in summary
+    per_variant: dict[str, str] = {}  # row label -> all its lines
+    label = ""
+    for line in rendered(variants=True).splitlines():
+        if line.count("│") > 2:
+            label = line.split("│")[1].strip() or label
+            per_variant[label] = per_variant.get(label, "") + line
+    for spec in ("samplerate", "samplerate:converter=sinc_best"):
+        assert "at most 128 channels" in per_variant[spec]
+    for spec in ("samplerate:converter=linear", "soxr", "linear"):
+        assert "channels" not in per_variant[spec]
