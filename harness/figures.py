@@ -397,7 +397,7 @@ def callback_cdf(df: pd.DataFrame, *, run: str | None = None, mode: str = "callb
     _hide_unused(axes, len(sizes))
     _grouped_legend(fig, _variants(rows), styles, loc="outside lower center", fontsize=8)
     fig.suptitle(
-        f"Per-callback time, '{mode}' design (CPU time, callbacks back to back) — "
+        f"Per-callback time, '{mode}' design (wall clock, callbacks run back to back) — "
         f"{_run_name(df)}\nred: the block's real-time budget; dashed: gate, "
         f"p95 < {gate_us / 1000:g} ms (the seed's)"
     )
