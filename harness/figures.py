@@ -108,6 +108,12 @@ def short_label(variant: str) -> str:
     return " ".join([name, *options.values()])
 
 
+def _option_label(variant: str) -> str:
+    """``"soxr:quality=HQ"`` -> ``"HQ"``: the option values alone, for a backend's group."""
+    _name, options = backends.parse_backend_spec(variant)
+    return " ".join(options.values()) or "(no options)"
+
+
 def select_run(df: pd.DataFrame, run: str | None = None) -> pd.DataFrame:
     """Rows of one run: ``run`` (an id or unique prefix) or, by default, the latest.
 
@@ -201,18 +207,15 @@ def _line_style(style: dict[str, Any]) -> dict[str, Any]:
 
 
 def _grouped_legend(
-    where: Any,
+    fig: Figure,
     variants: Sequence[tuple[str, str, bool]],
     styles: dict[str, dict[str, Any]],
-    *,
-    markers: bool = False,
     **kw: Any,
 ) -> Any:
-    """A legend with one column per backend: its name, then its option values.
+    """A figure legend with one column per backend: its name, then its option values.
 
-    ``where`` is a figure or an axes; ``markers`` draws each entry as its
-    marker instead of its line. Columns are padded to the same length so that
-    each backend stays in a column of its own.
+    Columns are padded to the same length so that each backend stays in a
+    column of its own (a legend fills its columns top to bottom).
     """
     groups: dict[str, list[str]] = {}
     for variant, backend, _ in variants:
@@ -227,17 +230,11 @@ def _grouped_legend(
         labels.append(backend + (" (baseline)" if baseline else ""))
         for variant in members:
             style = styles[variant]
-            entry = (
-                {"marker": style["marker"], "color": style["color"], "linestyle": ""}
-                if markers
-                else {"color": style["color"], "linestyle": style["linestyle"]}
-            )
-            handles.append(Line2D([], [], **entry))
-            options = short_label(variant).split(" ", 1)[1:]
-            labels.append(options[0] if options else "(no options)")
+            handles.append(Line2D([], [], color=style["color"], linestyle=style["linestyle"]))
+            labels.append(_option_label(variant))
         handles += [blank] * (depth - 1 - len(members))
         labels += [""] * (depth - 1 - len(members))
-    legend = where.legend(
+    legend = fig.legend(
         handles, labels, ncols=len(groups), handlelength=2.6, columnspacing=1.2, **kw
     )
     for i in headers:
@@ -255,11 +252,9 @@ def _grid(n: int, *, max_cols: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def _hide_unused(axes: np.ndarray, used: int) -> list[Any]:
-    spare = list(axes.flat[used:])
-    for ax in spare:
+def _hide_unused(axes: np.ndarray, used: int) -> None:
+    for ax in axes.flat[used:]:
         ax.set_axis_off()
-    return spare
 
 
 def pareto_variants(df: pd.DataFrame, *, run: str | None = None) -> list[str]:
@@ -441,7 +436,7 @@ def drift_over_time(df: pd.DataFrame, *, run: str | None = None) -> Figure:
                 g = g.sort_values("x")
                 ax.plot(g["x"], g["value"], linewidth=1.4, **_line_style(styles[variant]))
                 end = (float(g["x"].iloc[-1]), float(g["value"].iloc[-1]))
-                ends.setdefault(end, []).append(short_label(variant).split(" ", 1)[-1])
+                ends.setdefault(end, []).append(_option_label(variant))
             if baseline:  # each seed panel has its own scale: write the final error in
                 for (x, y), names in ends.items():
                     ax.annotate(
@@ -665,16 +660,16 @@ def speed_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     ).dropna()
     pairs = pairs[(pairs["before"] > 0) & (pairs["after"] > 0)]
     log_ratio = np.log(pairs["after"] / pairs["before"]).groupby(level="variant").mean()
-    if cpu:
+    floor = _SPEED_NOISE if cpu else _CHANGE
+    noise = pd.Series(dtype=float)
+    if cpu:  # runs of one pass record no spread: the floor alone then
         spread = "cpu_spread_pct"
         added = _per_scenario(before, spread).add(_per_scenario(after, spread)) / 100
-        noise = added.groupby(level="variant").median().clip(lower=_SPEED_NOISE)
-    else:
-        noise = pd.Series(_CHANGE, index=log_ratio.index)
+        noise = added.groupby(level="variant").median()
     variants = list(after.drop_duplicates("variant")["variant"])
     table = pd.DataFrame(index=pd.Index(variants, name="variant"))
     table["ratio"] = np.exp(log_ratio).reindex(table.index)
-    table["noise"] = noise.reindex(table.index).fillna(_CHANGE)
+    table["noise"] = noise.reindex(table.index).fillna(floor).clip(lower=floor)
     inside = np.abs(np.log(table["ratio"])) <= np.log1p(table["noise"])
     table["verdict"] = np.select(
         [table["ratio"].isna(), inside, table["ratio"] > 1],

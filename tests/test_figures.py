@@ -582,3 +582,13 @@ def test_imd_spectrum_panel_per_spec():
     fig = figures.imd_spectrum(LIVE, seconds=2.0)
     titles = [ax.get_title() for ax in fig.axes if ax.axison]
     assert len(titles) == len(LIVE) and all("loudest spur" in t for t in titles)
+
+
+def test_speed_change_without_recorded_spread_uses_the_floor(synthetic):
+    # Runs of one pass per scenario record no spread.
+    single = synthetic[synthetic["metric"] != "cpu_spread_pct"]
+    change = figures.speed_change(single, _with_noise(synthetic, "20270101T000000Z-again", 0))
+    assert (change["noise"] == 0.25).all()
+    assert (change["verdict"] == "within noise").all()
+    faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
+    assert figures.speed_change(single, faster).at["linear", "verdict"] == "faster"

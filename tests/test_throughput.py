@@ -98,3 +98,10 @@ def test_only_wall_clock_figures_become_ratios_to_linear():
     assert {r["metric"] for r in ratios} == {"ratio_to_linear"}
     assert {(r["channels"], r["schedule"]) for r in ratios} == SCENARIOS
     assert all(r["value"] == pytest.approx(1.0) for r in ratios)
+
+
+def test_a_single_pass_records_no_spread():
+    rec = Recorder(Target("linear", (), False), "throughput", load_thresholds())
+    throughput.run(Target("linear", (), False), TINY.with_(throughput_repeats=1), rec)
+    metrics = {r["metric"] for r in rec.rows}
+    assert "cpu_msamples_per_s" in metrics and "cpu_spread_pct" not in metrics

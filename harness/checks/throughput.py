@@ -10,7 +10,7 @@ by the rest of the machine). Every pass is timed twice:
   cores) two runs of the same code differ by up to 2× on the wall clock and
   by under 10 % on the CPU clock (measured on the 2-core reference machine).
   ``cpu_spread_pct`` is how much slower the median pass was than the best:
-  the noise of this measurement.
+  the noise of this measurement (not recorded for a single pass).
 
 Right before each pass the same input is copied with ``np.copyto`` (the best of
 a burst of :data:`COPY_BURST` copies, CPU clock): ``copy_msamples_per_s``, and
@@ -168,7 +168,8 @@ def run(target: Target, settings: Settings, rec: Recorder) -> None:
                 }
                 rec.add("msamples_per_s", x.size / timing.wall.min() / 1e6, "MS/s", **dims)
                 rec.add("cpu_msamples_per_s", x.size / timing.cpu.min() / 1e6, "MS/s", **dims)
-                rec.add("cpu_spread_pct", spread_pct(timing.cpu), "%", **dims)
+                if len(timing.cpu) > 1:  # one pass has no spread, which is not "none"
+                    rec.add("cpu_spread_pct", spread_pct(timing.cpu), "%", **dims)
                 rec.add("copy_msamples_per_s", x.size / timing.copy.min() / 1e6, "MS/s", **dims)
                 rec.add("ratio_to_copy", timing.ratio_to_copy, "x", **dims)
     if target.name == "numba":
