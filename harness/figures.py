@@ -55,12 +55,11 @@ __all__ = [
     "run_comparison",
     "select_run",
     "short_label",
-    "speed_change",
     "speed_vs_quality",
     "sweep_spectrograms",
 ]
 
-#: The speed panel of :func:`run_comparison` (see :func:`speed_change`).
+#: The speed panel of :func:`run_comparison` (:func:`harness.ranking.speed_change`).
 SPEED = "speed"
 #: Panels of :func:`run_comparison`: :data:`SPEED`, then summary columns (see
 #: :data:`harness.summary.SUMMARY_COLUMNS`).
@@ -83,13 +82,6 @@ _RATIO_TICKS = (
     (math.inf, (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)),
 )
 _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
-#: Changes smaller than this (as a fraction) are never called better or worse.
-_CHANGE = 0.10
-#: The same for speed on the CPU clock, whatever spread the runs recorded: on
-#: the 2-core reference machine with other jobs running (load 3.6 to 4.1), 12
-#: pairs of runs of the same code differed by up to 22 % (within a run, the
-#: passes agree to a few per cent, so the recorded spread alone understates it).
-_SPEED_NOISE = 0.25
 #: Impulse responses share one time axis wide enough for every kernel's ringing
 #: above this level (dB re peak): 20 dB clear of the float32 rounding noise
 #: (spikes up to about -140 dB) of the backends that compute in float32, so the
@@ -620,66 +612,6 @@ def latency(df: pd.DataFrame, *, run: str | None = None) -> Figure:
     return fig
 
 
-#: What identifies one throughput scenario of a variant.
-_SCENARIO = ["variant", "in_rate", "out_rate", "channels", "schedule"]
-
-
-def _per_scenario(df: pd.DataFrame, metric: str) -> pd.Series:
-    rows = df[df["metric"] == metric]
-    return rows.groupby(_SCENARIO, sort=False)["value"].first()
-
-
-def speed_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Per variant of ``after``: its speed over its speed in ``before``, and whether that is noise.
-
-    Speed is throughput on the CPU clock (``cpu_msamples_per_s``, see
-    :mod:`harness.checks.throughput`: unlike the wall clock it does not move
-    with the other jobs on the machine), compared scenario by scenario (rate
-    pair, mono/stereo, one-shot/streaming) and combined as a geometric mean.
-    The noise of a comparison is the spread both runs recorded
-    (``cpu_spread_pct``, added; the median over the scenarios, as one odd
-    scenario moves the mean of eight little), and never under 25 %, the
-    largest difference measured between runs of the same code on a loaded
-    machine. When a run has no CPU-clock rows (runs made before they were
-    recorded) the wall-clock ratio to ``linear`` is compared instead, against
-    10 % alone, and the figure says so.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by variant: ``ratio`` (after / before, above 1 is faster),
-        ``noise`` (a fraction: ratios within a factor ``1 + noise`` of 1
-        either way are not called) and ``verdict``: ``"faster"``,
-        ``"slower"``, ``"within noise"`` or ``"not measured"``.
-        ``attrs["metric"]`` names the figure compared.
-    """
-    cpu = all(ranking.speed_metric(df) == "cpu_msamples_per_s" for df in (before, after))
-    metric = "cpu_msamples_per_s" if cpu else "ratio_to_linear"
-    pairs = pd.concat(
-        {"before": _per_scenario(before, metric), "after": _per_scenario(after, metric)}, axis=1
-    ).dropna()
-    pairs = pairs[(pairs["before"] > 0) & (pairs["after"] > 0)]
-    log_ratio = np.log(pairs["after"] / pairs["before"]).groupby(level="variant").mean()
-    floor = _SPEED_NOISE if cpu else _CHANGE
-    noise = pd.Series(dtype=float)
-    if cpu:  # runs of one pass record no spread: the floor alone then
-        spread = "cpu_spread_pct"
-        added = _per_scenario(before, spread).add(_per_scenario(after, spread)) / 100
-        noise = added.groupby(level="variant").median()
-    variants = list(after.drop_duplicates("variant")["variant"])
-    table = pd.DataFrame(index=pd.Index(variants, name="variant"))
-    table["ratio"] = np.exp(log_ratio).reindex(table.index)
-    table["noise"] = noise.reindex(table.index).fillna(floor).clip(lower=floor)
-    inside = np.abs(np.log(table["ratio"])) <= np.log1p(table["noise"])
-    table["verdict"] = np.select(
-        [table["ratio"].isna(), inside, table["ratio"] > 1],
-        ["not measured", "within noise", "faster"],
-        default="slower",
-    )
-    table.attrs["metric"] = metric
-    return table
-
-
 def run_comparison(
     before: pd.DataFrame,
     after: pd.DataFrame | None = None,
@@ -689,7 +621,7 @@ def run_comparison(
     """After/before ratio of key figures per variant, one panel each.
 
     ``run_comparison(df)`` with two or more runs in ``df`` compares the latest
-    with the one before it. The :data:`SPEED` panel is :func:`speed_change`:
+    with the one before it. The :data:`SPEED` panel is :func:`harness.ranking.speed_change`:
     grey bands show each variant's noise, a bar ending inside its band is
     grey. The other panels are summary columns, where changes within 10 % are
     grey. Red: worse, green: better (the direction of "better" is the summary
@@ -710,7 +642,7 @@ def run_comparison(
     old = summarize(before).set_index("variant")
     new = summarize(after).set_index("variant")
     variants = [v for v in new.index if v in old.index]
-    speed = speed_change(before, after).reindex(variants)
+    speed = ranking.speed_change(before, after).reindex(variants)
     nrows, ncols = _grid(len(columns), max_cols=3)
     fig, axes = _figure(
         nrows, ncols, size=(5.2 * ncols, 0.28 * len(variants) * nrows + 1.6 * nrows), sharey=True
@@ -733,8 +665,8 @@ def run_comparison(
             b = old.loc[variants, column].to_numpy(float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(b != 0, a / b, np.nan)
-            noise = np.full(len(variants), _CHANGE)
-            ax.axvspan(1 / (1 + _CHANGE), 1 + _CHANGE, color="0.85", zorder=0)
+            noise = np.full(len(variants), ranking.CHANGE)
+            ax.axvspan(1 / (1 + ranking.CHANGE), 1 + ranking.CHANGE, color="0.85", zorder=0)
             title = column
         inside = np.abs(np.log(ratio)) <= np.log1p(noise)
         up = ratio > 1 if better == "high" else ratio < 1
@@ -768,8 +700,9 @@ def run_comparison(
     _hide_unused(axes, len(columns))
     fig.suptitle(
         f"{after['run_id'].iloc[0]} against {before['run_id'].iloc[0]}\n"
-        f"red: worse, green: better, grey: within the noise (grey band: ±{100 * _CHANGE:g} %; "
-        f"speed: ±{100 * _SPEED_NOISE:g} % or the spread both runs measured, if wider)"
+        "red: worse, green: better, grey: within the noise "
+        f"(grey band: ±{100 * ranking.CHANGE:g} %; speed: ±{100 * ranking.SPEED_NOISE:g} % "
+        "or the spread both runs measured, if wider)"
     )
     return fig
 

@@ -12,7 +12,9 @@ three measurements together, each the variant's worst rate pair:
 
 One variant dominates another when it is at least as good on every axis and
 better on one (:func:`undominated`); the speed × quality front adds speed as a
-fourth axis (:func:`ranking_table`).
+fourth axis (:func:`ranking_table`). Between two runs, :func:`speed_change`
+says whether a variant got faster or slower, or whether the difference is
+within the noise the runs measured.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
+    "CHANGE",
     "MIN_FILTERING_REJECTION_DB",
     "QUALITY",
     "SPEED",
+    "SPEED_NOISE",
     "front_variants",
     "ranking_table",
+    "speed_change",
     "speed_metric",
     "undominated",
 ]
@@ -50,6 +55,13 @@ _SPEED_METRICS = ("cpu_msamples_per_s", "ratio_to_linear")
 #: interpolator with no anti-alias filter (0–2 dB here, against 100 dB and more
 #: for every filtering variant) would always sit on the front, at any quality.
 MIN_FILTERING_REJECTION_DB = 60.0
+#: Changes smaller than this (as a fraction) are never called better or worse.
+CHANGE = 0.10
+#: The same for speed on the CPU clock, whatever spread the runs recorded: on
+#: the 2-core reference machine with other jobs running (load 3.6 to 4.1), 12
+#: pairs of runs of the same code differed by up to 22 % (within a run, the
+#: passes agree to a few per cent, so the recorded spread alone understates it).
+SPEED_NOISE = 0.25
 
 
 def undominated(points: npt.ArrayLike) -> np.ndarray:
@@ -131,3 +143,66 @@ def front_variants(df: pd.DataFrame) -> list[str]:
     """Variants on the speed × quality front of one run (see :func:`ranking_table`)."""
     table = ranking_table(df)
     return table.index[table["front"]].tolist()
+
+
+# ------------------------------------------------------------------- between runs
+
+
+#: What identifies one throughput scenario of a variant.
+_SCENARIO = ["variant", "in_rate", "out_rate", "channels", "schedule"]
+
+
+def _per_scenario(df: pd.DataFrame, metric: str) -> pd.Series:
+    rows = df[df["metric"] == metric]
+    return rows.groupby(_SCENARIO, sort=False)["value"].first()
+
+
+def speed_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Per variant of ``after``: its speed over its speed in ``before``, and whether that is noise.
+
+    Speed is throughput on the CPU clock (``cpu_msamples_per_s``, see
+    :mod:`harness.checks.throughput`: unlike the wall clock it does not move
+    with the other jobs on the machine), compared scenario by scenario (rate
+    pair, mono/stereo, one-shot/streaming) and combined as a geometric mean.
+    The noise of a comparison is the spread both runs recorded
+    (``cpu_spread_pct``, added; the median over the scenarios, as one odd
+    scenario moves the mean of eight little), and never under 25 %, the
+    largest difference measured between runs of the same code on a loaded
+    machine. When a run has no CPU-clock rows (runs made before they were
+    recorded) the wall-clock ratio to ``linear`` is compared instead, against
+    10 % alone (``attrs["metric"]`` says which was compared).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by variant: ``ratio`` (after / before, above 1 is faster),
+        ``noise`` (a fraction: ratios within a factor ``1 + noise`` of 1
+        either way are not called) and ``verdict``: ``"faster"``,
+        ``"slower"``, ``"within noise"`` or ``"not measured"``.
+        ``attrs["metric"]`` names the figure compared.
+    """
+    cpu = all(speed_metric(df) == "cpu_msamples_per_s" for df in (before, after))
+    metric = "cpu_msamples_per_s" if cpu else "ratio_to_linear"
+    pairs = pd.concat(
+        {"before": _per_scenario(before, metric), "after": _per_scenario(after, metric)}, axis=1
+    ).dropna()
+    pairs = pairs[(pairs["before"] > 0) & (pairs["after"] > 0)]
+    log_ratio = np.log(pairs["after"] / pairs["before"]).groupby(level="variant").mean()
+    floor = SPEED_NOISE if cpu else CHANGE
+    noise = pd.Series(dtype=float)
+    if cpu:  # runs of one pass record no spread: the floor alone then
+        spread = "cpu_spread_pct"
+        added = _per_scenario(before, spread).add(_per_scenario(after, spread)) / 100
+        noise = added.groupby(level="variant").median()
+    variants = list(after.drop_duplicates("variant")["variant"])
+    table = pd.DataFrame(index=pd.Index(variants, name="variant"))
+    table["ratio"] = np.exp(log_ratio).reindex(table.index)
+    table["noise"] = noise.reindex(table.index).fillna(floor).clip(lower=floor)
+    inside = np.abs(np.log(table["ratio"])) <= np.log1p(table["noise"])
+    table["verdict"] = np.select(
+        [table["ratio"].isna(), inside, table["ratio"] > 1],
+        ["not measured", "within noise", "faster"],
+        default="slower",
+    )
+    table.attrs["metric"] = metric
+    return table

@@ -325,7 +325,7 @@ def _with_noise(df: pd.DataFrame, run_id: str, seed: int) -> pd.DataFrame:
 @pytest.mark.parametrize("seed", range(5))
 def test_speed_change_of_identical_runs_is_within_noise(synthetic, seed):
     again = _with_noise(synthetic, "20270101T000000Z-again", seed)
-    change = figures.speed_change(synthetic, again)
+    change = ranking.speed_change(synthetic, again)
     assert change.attrs["metric"] == "cpu_msamples_per_s"
     assert (change["verdict"] == "within noise").all()
 
@@ -333,7 +333,7 @@ def test_speed_change_of_identical_runs_is_within_noise(synthetic, seed):
 @pytest.mark.parametrize(("scale", "verdict"), [(2.0, "faster"), (0.5, "slower"), (1.5, "faster")])
 def test_speed_change_calls_a_change_beyond_the_noise(synthetic, scale, verdict):
     changed = _with_noise(synthetic_run("20270101T000000Z-changed", scale=scale), "x", 1)
-    change = figures.speed_change(synthetic, changed)
+    change = ranking.speed_change(synthetic, changed)
     assert change.at["linear", "verdict"] == verdict
     assert change.at["linear", "ratio"] == pytest.approx(scale, rel=0.05)
     assert (change.drop(index="linear")["verdict"] == "within noise").all()
@@ -343,7 +343,7 @@ def test_speed_change_noise_is_the_spread_the_runs_recorded(synthetic):
     # Two noisy runs (50 % spread each): even a 1.5× change is not called.
     noisy = synthetic_run("20270101T000000Z-noisy", spread=50.0)
     faster = synthetic_run("20270101T000000Z-faster", scale=1.5, spread=50.0)
-    change = figures.speed_change(noisy, faster)
+    change = ranking.speed_change(noisy, faster)
     assert change.at["linear", "noise"] == pytest.approx(1.0)
     assert change.at["linear", "verdict"] == "within noise"
 
@@ -351,7 +351,7 @@ def test_speed_change_noise_is_the_spread_the_runs_recorded(synthetic):
 def test_speed_change_falls_back_to_the_ratio_to_linear_for_old_runs(synthetic):
     old = synthetic[~synthetic["metric"].isin(["cpu_msamples_per_s", "cpu_spread_pct"])]
     faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
-    change = figures.speed_change(old, faster)
+    change = ranking.speed_change(old, faster)
     assert change.attrs["metric"] == "ratio_to_linear"
     assert change.at["linear", "ratio"] == pytest.approx(2.0)
     assert change.at["linear", "verdict"] == "faster"
@@ -361,7 +361,7 @@ def test_speed_change_falls_back_to_the_ratio_to_linear_for_old_runs(synthetic):
 
 def test_speed_change_without_throughput_rows_says_not_measured(synthetic):
     partial = synthetic[synthetic["check"] != "throughput"]
-    change = figures.speed_change(partial, synthetic)
+    change = ranking.speed_change(partial, synthetic)
     assert (change["verdict"] == "not measured").all()
 
 
@@ -587,8 +587,8 @@ def test_imd_spectrum_panel_per_spec():
 def test_speed_change_without_recorded_spread_uses_the_floor(synthetic):
     # Runs of one pass per scenario record no spread.
     single = synthetic[synthetic["metric"] != "cpu_spread_pct"]
-    change = figures.speed_change(single, _with_noise(synthetic, "20270101T000000Z-again", 0))
+    change = ranking.speed_change(single, _with_noise(synthetic, "20270101T000000Z-again", 0))
     assert (change["noise"] == 0.25).all()
     assert (change["verdict"] == "within noise").all()
     faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
-    assert figures.speed_change(single, faster).at["linear", "verdict"] == "faster"
+    assert ranking.speed_change(single, faster).at["linear", "verdict"] == "faster"
