@@ -33,14 +33,17 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FixedFormatter, FixedLocator, NullFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, NullFormatter
 
 import backends
-from harness import analysis, signals, spectra
+from harness import analysis, ranking, signals, spectra
 from harness.summary import SUMMARY_COLUMNS, summarize
 
 __all__ = [
     "COMPARED_COLUMNS",
+    "RINGING_FLOOR_DB",
+    "SPEED",
+    "MissingDataError",
     "callback_cdf",
     "drift_over_time",
     "dtype_heatmap",
@@ -48,7 +51,6 @@ __all__ = [
     "imd_spectrum",
     "impulse_response",
     "latency",
-    "pareto_front",
     "pareto_variants",
     "run_comparison",
     "select_run",
@@ -57,9 +59,12 @@ __all__ = [
     "sweep_spectrograms",
 ]
 
-#: Summary columns compared between two runs (see :data:`harness.summary.SUMMARY_COLUMNS`).
+#: The speed panel of :func:`run_comparison` (:func:`harness.ranking.speed_change`).
+SPEED = "speed"
+#: Panels of :func:`run_comparison`: :data:`SPEED`, then summary columns (see
+#: :data:`harness.summary.SUMMARY_COLUMNS`).
 COMPARED_COLUMNS = (
-    "speed ×linear",
+    SPEED,
     "cb p95 µs",
     "cb p99.9/budget",
     "SNR dB",
@@ -70,9 +75,18 @@ COMPARED_COLUMNS = (
 _FAMILY_MAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "BuGn")
 #: Quantiles labelled on the CDF's logit axis.
 _CDF_TICKS = (0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999)
-#: Ratios labelled on the run comparison's log axes.
-_RATIO_TICKS = (0.1, 0.2, 0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 2.0, 5.0, 10.0)
+#: Ratios labelled on the run comparison's log axes: (widest ratio shown, ticks).
+_RATIO_TICKS = (
+    (1.6, (0.8, 0.9, 1.0, 1.1, 1.25)),
+    (3.0, (0.5, 0.8, 1.0, 1.25, 2.0)),
+    (math.inf, (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)),
+)
 _LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)))
+#: Impulse responses share one time axis wide enough for every kernel's ringing
+#: above this level (dB re peak): 20 dB clear of the float32 rounding noise
+#: (spikes up to about -140 dB) of the backends that compute in float32, so the
+#: span is the filter's ringing, not its arithmetic.
+RINGING_FLOOR_DB = -120.0
 #: Colour range of dB pictures: the best resamplers leave residues near -190 dB.
 _DB_RANGE = (-200.0, 0.0)
 
@@ -84,6 +98,12 @@ def short_label(variant: str) -> str:
     """``"soxr:quality=HQ"`` -> ``"soxr HQ"``: the option values after the name."""
     name, options = backends.parse_backend_spec(variant)
     return " ".join([name, *options.values()])
+
+
+def _option_label(variant: str) -> str:
+    """``"soxr:quality=HQ"`` -> ``"HQ"``: the option values alone, for a backend's group."""
+    _name, options = backends.parse_backend_spec(variant)
+    return " ".join(options.values()) or "(no options)"
 
 
 def select_run(df: pd.DataFrame, run: str | None = None) -> pd.DataFrame:
@@ -107,14 +127,28 @@ def select_run(df: pd.DataFrame, run: str | None = None) -> pd.DataFrame:
     return df[df["run_id"] == matches[0]]
 
 
+class MissingDataError(ValueError):
+    """The results lack the measurements a figure draws (e.g. a run of ``--checks drift``)."""
+
+    def __init__(self, what: str, *checks: str) -> None:
+        needed = " and ".join(repr(c) for c in checks)
+        plural = "s" if len(checks) > 1 else ""
+        super().__init__(f"no {what} in these results (needs the {needed} check{plural})")
+        self.checks = checks
+
+
 def _rows(df: pd.DataFrame, check: str, metric: str, **where: Any) -> pd.DataFrame:
     sel = (df["check"] == check) & (df["metric"] == metric)
     for key, value in where.items():
         sel &= df[key] == value
     rows = df[sel]
     if rows.empty:
-        raise ValueError(f"no {check}/{metric} rows {where or ''} in these results")
+        raise MissingDataError(f"{check}/{metric} rows {where or ''}".rstrip(), check)
     return rows
+
+
+def _run_name(df: pd.DataFrame) -> str:
+    return str(df["run_id"].iloc[0]) if "run_id" in df and len(df) else "results"
 
 
 def _variants(df: pd.DataFrame) -> list[tuple[str, str, bool]]:
@@ -164,6 +198,42 @@ def _line_style(style: dict[str, Any]) -> dict[str, Any]:
     return {k: style[k] for k in ("color", "linestyle", "label")}
 
 
+def _grouped_legend(
+    fig: Figure,
+    variants: Sequence[tuple[str, str, bool]],
+    styles: dict[str, dict[str, Any]],
+    **kw: Any,
+) -> Any:
+    """A figure legend with one column per backend: its name, then its option values.
+
+    Columns are padded to the same length so that each backend stays in a
+    column of its own (a legend fills its columns top to bottom).
+    """
+    groups: dict[str, list[str]] = {}
+    for variant, backend, _ in variants:
+        groups.setdefault(backend, []).append(variant)
+    depth = 1 + max(len(members) for members in groups.values())
+    blank = Line2D([], [], linestyle="", marker="")
+    handles, labels, headers = [], [], []
+    for backend, members in groups.items():
+        headers.append(len(labels))
+        handles.append(blank)
+        baseline = any(base for v, _, base in variants if v in members and base)
+        labels.append(backend + (" (baseline)" if baseline else ""))
+        for variant in members:
+            style = styles[variant]
+            handles.append(Line2D([], [], color=style["color"], linestyle=style["linestyle"]))
+            labels.append(_option_label(variant))
+        handles += [blank] * (depth - 1 - len(members))
+        labels += [""] * (depth - 1 - len(members))
+    legend = fig.legend(
+        handles, labels, ncols=len(groups), handlelength=2.6, columnspacing=1.2, **kw
+    )
+    for i in headers:
+        legend.get_texts()[i].set_fontweight("bold")
+    return legend
+
+
 def _figure(nrows: int, ncols: int, *, size: tuple[float, float], **kw: Any) -> tuple[Figure, Any]:
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.subplots(nrows, ncols, squeeze=False, **kw)
@@ -174,120 +244,102 @@ def _grid(n: int, *, max_cols: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def _hide_unused(axes: np.ndarray, used: int) -> list[Any]:
-    spare = list(axes.flat[used:])
-    for ax in spare:
+def _hide_unused(axes: np.ndarray, used: int) -> None:
+    for ax in axes.flat[used:]:
         ax.set_axis_off()
-    return spare
-
-
-def pareto_front(x: Sequence[float], y: Sequence[float]) -> np.ndarray:
-    """Mask of the points no other point beats on both (maximising x and y).
-
-    NaN points are never on the front and never beat anything.
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    ok = ~(np.isnan(x) | np.isnan(y))
-    front = ok.copy()
-    for i in np.flatnonzero(ok):
-        others = ok & (x >= x[i]) & (y >= y[i]) & ((x > x[i]) | (y > y[i]))
-        front[i] = not others.any()
-    return front
-
-
-def _speed_quality(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Speed, SNR and Pareto mask from a summary table; baselines are not candidates."""
-    speed, snr = table["speed ×linear"].to_numpy(float), table["SNR dB"].to_numpy(float)
-    candidate = ~table["baseline"].to_numpy(bool)
-    return speed, snr, pareto_front(np.where(candidate, speed, np.nan), snr)
 
 
 def pareto_variants(df: pd.DataFrame, *, run: str | None = None) -> list[str]:
-    """Variants on the speed × quality Pareto front of one run (as in :func:`speed_vs_quality`)."""
-    table = summarize(select_run(df, run))
-    _, _, front = _speed_quality(table)
-    return table["variant"][front].tolist()
+    """Variants on the speed × quality front of one run (see :mod:`harness.ranking`)."""
+    return ranking.front_variants(select_run(df, run))
+
+
+def _speed_axis(df: pd.DataFrame) -> str:
+    """Label of the speed axis for the throughput figure this run has."""
+    pair = df[(df["metric"] == "msamples_per_s") & (df["schedule"] == "oneshot")]
+    rates = ", ".join(
+        f"{int(a)}→{int(b)}" for a, b in pair[["in_rate", "out_rate"]].drop_duplicates().values
+    )
+    where = f"one-shot mono float32, worst of {rates} Hz" if rates else "one-shot mono float32"
+    if ranking.speed_metric(df) == "cpu_msamples_per_s":
+        return f"throughput, Msamples/s on the CPU clock\n({where})"
+    return f"throughput, × linear backend (wall clock)\n({where})"
 
 
 # --------------------------------------------------------------- figures from results
 
 
 def speed_vs_quality(df: pd.DataFrame, *, run: str | None = None) -> Figure:
-    """Throughput (× linear, one-shot mono) against SNR, one point per variant.
+    """Speed and the three quality axes side by side, one row per variant.
 
-    The values are the summary table's (``harness.summary``): SNR is the worst
-    rate pair, speed the first. The Pareto front is taken over production
-    variants only — the baseline is not a candidate.
+    Quality is SNR, aliasing rejection and −3 dB bandwidth together
+    (:mod:`harness.ranking`). Rows run from the fastest variant down; shaded,
+    bold rows are on the front: no other candidate is at least as fast and at
+    least as good on all three. Candidates are production variants with an
+    anti-alias filter; the baseline (X) and the interpolators without a filter
+    (open markers) are drawn for reference, never on the front.
+
+    Raises
+    ------
+    MissingDataError
+        No variant has both a throughput and the quality figures.
     """
     df = select_run(df, run)
-    table = summarize(df)
-    speed, snr, front = _speed_quality(table)
+    table = ranking.ranking_table(df)
+    shown = table.dropna(subset=[ranking.SPEED, *ranking.QUALITY])
+    if shown.empty:
+        raise MissingDataError(
+            "variant with both throughput and quality rows", "throughput", "quality"
+        )
+    shown = shown.sort_values(ranking.SPEED, ascending=False)
+    speed_label = _speed_axis(df)
     styles = _styles(_variants(df))
-    fig, axes = _figure(1, 1, size=(9.0, 6.0))
-    ax = axes[0, 0]
-    order = np.argsort(speed[front])
-    ax.plot(
-        speed[front][order],
-        snr[front][order],
-        color="0.3",
-        linewidth=1,
-        # The edge of what the front dominates: down at each point, then right.
-        drawstyle="steps-pre",
-        zorder=1,
+    panels = {ranking.SPEED: speed_label} | {k: d for k, (_m, d) in ranking.QUALITY.items()}
+    fig, axes = _figure(
+        1,
+        len(panels),
+        size=(3.6 * len(panels) + 2.2, 0.34 * len(shown) + 2.0),
+        sharey=True,
+        width_ratios=(1.3, *([1.0] * (len(panels) - 1))),
     )
-    for i, variant in enumerate(table["variant"]):
-        if np.isnan(speed[i]) or np.isnan(snr[i]):
-            continue
-        style = styles[variant]
-        ax.scatter(
-            speed[i],
-            snr[i],
-            s=140 if front[i] else 60,
-            marker=style["marker"],
-            color=style["color"],
-            edgecolors="black" if front[i] else "none",
-            linewidths=1.5,
-            zorder=3,
-        )
-        # Label on the right, or above when another point sits where the text would.
-        decades = np.log10(speed / speed[i])
-        crowded = ((decades > 0) & (decades < 0.5) & (np.abs(snr - snr[i]) < 12)).any()
-        ax.annotate(
-            style["label"],
-            (speed[i], snr[i]),
-            xytext=(0, 8) if crowded else (8, -3),
-            textcoords="offset points",
-            ha="center" if crowded else "left",
-            fontsize=8,
-            fontweight="bold" if front[i] else "normal",
-        )
-    ax.set_xscale("log")
-    ratio = df[(df["metric"] == "ratio_to_linear") & (df["schedule"] == "oneshot")]
-    pair = (
-        f", {int(ratio['in_rate'].iloc[0])}→{int(ratio['out_rate'].iloc[0])} Hz"
-        if len(ratio)
-        else ""
-    )
-    ax.set_xlabel(f"throughput, one-shot mono float32 (× linear backend{pair}, log scale)")
-    ax.set_ylabel("SNR of a 997 Hz tone, worst rate pair (dB)")
-    ax.set_title(f"Speed × quality — {df['run_id'].iloc[0]}")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(
-        handles=[
-            Line2D([], [], color="0.3", linewidth=1, label="Pareto front (maximise both)"),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markeredgecolor="black",
-                color="w",
-                markersize=10,
-                label="on the front",
-            ),
-            Line2D([], [], marker="X", linestyle="", color="0.5", label="baseline (not gated)"),
-        ],
-        loc="lower left",
+    rows = np.arange(len(shown))
+    for ax, (column, label) in zip(axes[0], panels.items(), strict=True):
+        values = shown[column].to_numpy(float)
+        for i, (variant, row) in enumerate(shown.iterrows()):
+            style = styles[variant]
+            filled = bool(row["candidate"] or row["baseline"])
+            ax.scatter(
+                values[i],
+                i,
+                s=70 if row["front"] else 45,
+                marker=style["marker"],
+                facecolors=style["color"] if filled else "white",
+                edgecolors="black" if row["front"] else style["color"],
+                linewidths=1.3,
+                zorder=3,
+            )
+            if row["front"]:
+                ax.axhspan(i - 0.5, i + 0.5, color="gold", alpha=0.25, zorder=0, linewidth=0)
+        ax.hlines(rows, values.min(), values, color="0.8", linewidth=0.8, zorder=1)
+        if column == ranking.SPEED:
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.set_title(label, fontsize=9)
+        ax.grid(True, axis="x", which="both", alpha=0.3)
+    labels = [
+        styles[v]["label"] + ("" if r["candidate"] or r["baseline"] else " (no filter)")
+        for v, r in shown.iterrows()
+    ]
+    axes[0, 0].set_yticks(rows, labels, fontsize=8)
+    for tick, on_front in zip(axes[0, 0].get_yticklabels(), shown["front"], strict=True):
+        tick.set_fontweight("bold" if on_front else "normal")
+    axes[0, 0].set_ylim(len(shown) - 0.5, -0.5)  # fastest on top
+    fig.suptitle(
+        f"Speed × quality — {_run_name(df)}. Shaded, bold: on the front (no other variant "
+        "with an anti-alias filter\nis at least as fast and as good in SNR, aliasing "
+        f"rejection and bandwidth). Open: no filter (aliasing rejection < "
+        f"{ranking.MIN_FILTERING_REJECTION_DB:g} dB); X: baseline. Higher is better everywhere.",
+        fontsize=10,
     )
     return fig
 
@@ -307,7 +359,7 @@ def callback_cdf(df: pd.DataFrame, *, run: str | None = None, mode: str = "callb
     gate_us = float(gate_rows["threshold"].iloc[0]) if len(gate_rows) else 5000.0
     styles = _styles(_variants(df))
     sizes = sorted(rows["blocksize"].dropna().unique())
-    nrows, ncols = _grid(len(sizes) + 1, max_cols=3)
+    nrows, ncols = _grid(len(sizes), max_cols=3)
     fig, axes = _figure(nrows, ncols, size=(5.0 * ncols, 3.8 * nrows), sharey=True)
     for ax, size in zip(axes.flat, sizes, strict=False):
         for variant, g in rows[rows["blocksize"] == size].groupby("variant", sort=False):
@@ -329,82 +381,83 @@ def callback_cdf(df: pd.DataFrame, *, run: str | None = None, mode: str = "callb
         ax.grid(True, which="major", alpha=0.3)
     for row in axes:
         row[0].set_ylabel("fraction of callbacks ≤ time")
-    spare = _hide_unused(axes, len(sizes))
-    handles = [Line2D([], [], **_line_style(s)) for s in styles.values()] + [
-        Line2D([], [], color="crimson", linewidth=1.5, label="real-time budget of the block"),
-        Line2D(
-            [], [], color="black", linestyle="--", label=f"gate: p95 < {gate_us / 1000:g} ms (seed)"
-        ),
-    ]
-    spare[0].legend(handles=handles, loc="center", fontsize=8, frameon=False)
-    fig.suptitle(f"Per-callback time, '{mode}' design (CPU time, callbacks back to back)")
+    _hide_unused(axes, len(sizes))
+    _grouped_legend(fig, _variants(rows), styles, loc="outside lower center", fontsize=8)
+    fig.suptitle(
+        f"Per-callback time, '{mode}' design (wall clock, callbacks run back to back) — "
+        f"{_run_name(df)}\nred: the block's real-time budget; dashed: gate, "
+        f"p95 < {gate_us / 1000:g} ms (the seed's)"
+    )
     return fig
 
 
 def drift_over_time(df: pd.DataFrame, *, run: str | None = None) -> Figure:
-    """Output length error over session time, per rate pair (rows) and schedule (columns).
+    """Output length error over session time: production variants, then the baseline.
 
-    Production variants that stay exactly on the length rule would all lie on
-    zero; they are drawn as one line so the ones that drift stand out.
+    Columns are feeding schedules; each rate pair gets a row for the
+    production variants (one scale for all: they stay within their latency)
+    and, below it, a row for the ``seed`` baseline, each panel on its own
+    scale (it drifts by tens to tens of thousands of frames) with the final
+    error written in. Every axis is linear, in output frames.
     """
     df = select_run(df, run)
     rows = _rows(df, "drift", "error_frames")
+    variants = _variants(rows)
     styles = _styles(_variants(df))
     pairs = list(rows[["in_rate", "out_rate"]].drop_duplicates().itertuples(index=False))
     schedules = list(rows["schedule"].drop_duplicates())
+    kinds = [k for k in (False, True) if (rows["baseline"].astype(bool) == k).any()]
     fig, axes = _figure(
-        len(pairs),
+        len(pairs) * len(kinds),
         len(schedules),
-        size=(4.0 * len(schedules), 3.2 * len(pairs) + 1.2),
-        sharey=True,
+        size=(4.0 * len(schedules), (2.9 * len(kinds) + 0.3) * len(pairs) + 2.0),
+        height_ratios=[3 if not k else 2 for _ in pairs for k in kinds],
+        sharex="col",
     )
-    legend: dict[str, Line2D] = {}
-    for (r, (in_rate, out_rate)), (c, schedule) in itertools.product(
-        enumerate(pairs), enumerate(schedules)
-    ):
-        ax = axes[r, c]
-        panel = rows[
-            (rows["in_rate"] == in_rate)
-            & (rows["out_rate"] == out_rate)
-            & (rows["schedule"] == schedule)
-        ]
-        exact = []
-        for variant, g in panel.groupby("variant", sort=False):
-            g = g.sort_values("x")
-            base = bool(g["baseline"].iloc[0])
-            if not base and (g["value"] == 0).all():
-                exact.append(g)
-                continue
-            (line,) = ax.plot(
-                g["x"], g["value"], linewidth=2.5 if base else 1.2, **_line_style(styles[variant])
-            )
-            legend.setdefault(line.get_label(), line)
-        if len(exact) == 1:
-            g = exact[0]
-            variant = g["variant"].iloc[0]
-            (line,) = ax.plot(g["x"], g["value"], linewidth=1.2, **_line_style(styles[variant]))
-            legend.setdefault(line.get_label(), line)
-        elif exact:
-            g = exact[0]
-            label = "production variants exactly on the length rule"
-            (line,) = ax.plot(g["x"], 0 * g["value"], color="tab:green", linewidth=2, label=label)
-            ax.annotate(
-                f"{len(exact)} variants at 0 throughout",
-                (0.02, 0.55),
-                xycoords="axes fraction",
-                color="tab:green",
-                fontsize=8,
-            )
-            legend.setdefault(label, line)
-        ax.set_yscale("symlog", linthresh=1)
-        ax.axhline(0, color="0.5", linewidth=0.8)
-        ax.grid(True, alpha=0.3)
-        ax.set_title(f"{schedule} — {int(in_rate)}→{int(out_rate)} Hz", fontsize=10)
+    for r, ((in_rate, out_rate), baseline) in enumerate(itertools.product(pairs, kinds)):
+        for c, schedule in enumerate(schedules):
+            ax = axes[r, c]
+            panel = rows[
+                (rows["in_rate"] == in_rate)
+                & (rows["out_rate"] == out_rate)
+                & (rows["schedule"] == schedule)
+                & (rows["baseline"].astype(bool) == baseline)
+            ]
+            ends: dict[tuple[float, float], list[str]] = {}
+            for variant, g in panel.groupby("variant", sort=False):
+                g = g.sort_values("x")
+                ax.plot(g["x"], g["value"], linewidth=1.4, **_line_style(styles[variant]))
+                end = (float(g["x"].iloc[-1]), float(g["value"].iloc[-1]))
+                ends.setdefault(end, []).append(_option_label(variant))
+            if baseline:  # each seed panel has its own scale: write the final error in
+                for (x, y), names in ends.items():
+                    ax.annotate(
+                        f"{', '.join(names)}: {y:+,.0f}",
+                        (x, y),
+                        xytext=(-4, 4 if y <= 0 else -4),
+                        textcoords="offset points",
+                        ha="right",
+                        va="bottom" if y <= 0 else "top",
+                        fontsize=8,
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1},
+                    )
+            ax.axhline(0, color="0.3", linewidth=0.8)
+            ax.grid(True, alpha=0.3)
+            who = "seed baseline" if baseline else "production"
+            ax.set_title(f"{who} — {schedule} — {int(in_rate)}→{int(out_rate)} Hz", fontsize=9)
+            if c == 0:
+                ax.set_ylabel("output − expected\n(frames)", fontsize=9)
+            # Production panels share a scale, so they compare directly.
+            first = axes[kinds.index(False), 0] if False in kinds else None
+            if not baseline and ax is not first:
+                ax.sharey(first)
+    for ax in axes[-1]:
         ax.set_xlabel("session time (s)")
-        if c == 0:
-            ax.set_ylabel("output − expected (frames); < 0: held back")
-    fig.legend(handles=list(legend.values()), loc="outside lower center", ncols=4, fontsize=8)
-    fig.suptitle("Length drift over a session (negative: behind, positive: ahead)")
+    _grouped_legend(fig, variants, styles, loc="outside lower center", fontsize=8)
+    fig.suptitle(
+        f"Length drift over a session — {_run_name(df)}\n"
+        "below 0: frames held back (at most the latency, 0 after the flush); above 0: ahead"
+    )
     return fig
 
 
@@ -417,7 +470,7 @@ def dtype_heatmap(df: pd.DataFrame, *, run: str | None = None) -> Figure:
     df = select_run(df, run)
     rows = df[df["check"] == "dtype"]
     if rows.empty:
-        raise ValueError("no dtype rows in these results")
+        raise MissingDataError("dtype rows", "dtype")
     variants = list(rows["variant"].drop_duplicates())
     dtypes = list(rows["dtype"].drop_duplicates())
     errors = (
@@ -565,11 +618,14 @@ def run_comparison(
     *,
     columns: Sequence[str] = COMPARED_COLUMNS,
 ) -> Figure:
-    """After/before ratio of key summary figures per variant, one panel each.
+    """After/before ratio of key figures per variant, one panel each.
 
     ``run_comparison(df)`` with two or more runs in ``df`` compares the latest
-    with the one before it. Red: more than 10 % worse, green: more than 10 %
-    better (the direction of "better" is the summary table's).
+    with the one before it. The :data:`SPEED` panel is :func:`harness.ranking.speed_change`:
+    grey bands show each variant's noise, a bar ending inside its band is
+    grey. The other panels are summary columns, where changes within 10 % are
+    grey. Red: worse, green: better (the direction of "better" is the summary
+    table's).
 
     Raises
     ------
@@ -586,22 +642,37 @@ def run_comparison(
     old = summarize(before).set_index("variant")
     new = summarize(after).set_index("variant")
     variants = [v for v in new.index if v in old.index]
+    speed = ranking.speed_change(before, after).reindex(variants)
     nrows, ncols = _grid(len(columns), max_cols=3)
     fig, axes = _figure(
         nrows, ncols, size=(5.2 * ncols, 0.28 * len(variants) * nrows + 1.6 * nrows), sharey=True
     )
     labels = [short_label(v) for v in variants]
     for ax, column in zip(axes.flat, columns, strict=False):
-        better = SUMMARY_COLUMNS[column][-1]
-        a = new.loc[variants, column].to_numpy(float)
-        b = old.loc[variants, column].to_numpy(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(b != 0, a / b, np.nan)
-        worse = (ratio < 0.9) if better == "high" else (ratio > 1.1)
-        improved = (ratio > 1.1) if better == "high" else (ratio < 0.9)
-        colors = np.where(worse, "tab:red", np.where(improved, "tab:green", "0.6"))
+        if column == SPEED:
+            better = "high"
+            ratio = speed["ratio"].to_numpy(float)
+            noise = speed["noise"].to_numpy(float)
+            for i, n in enumerate(noise):
+                ax.hlines(i, 1 / (1 + n), 1 + n, color="0.85", linewidth=9, zorder=0)
+            if speed.attrs["metric"] == "cpu_msamples_per_s":
+                title = "speed, CPU clock"
+            else:
+                title = "speed ×linear, wall clock (a run predates CPU timing)"
+        else:
+            better = SUMMARY_COLUMNS[column][-1]
+            a = new.loc[variants, column].to_numpy(float)
+            b = old.loc[variants, column].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(b != 0, a / b, np.nan)
+            noise = np.full(len(variants), ranking.CHANGE)
+            ax.axvspan(1 / (1 + ranking.CHANGE), 1 + ranking.CHANGE, color="0.85", zorder=0)
+            title = column
+        inside = np.abs(np.log(ratio)) <= np.log1p(noise)
+        up = ratio > 1 if better == "high" else ratio < 1
+        colors = np.where(inside | np.isnan(ratio), "0.6", np.where(up, "tab:green", "tab:red"))
         shown = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
-        ax.barh(range(len(variants)), shown - 1.0, left=1.0, color=colors)
+        ax.barh(range(len(variants)), shown - 1.0, left=1.0, color=colors, height=0.6)
         for i, r in enumerate(ratio):
             ax.text(
                 shown[i],
@@ -612,24 +683,26 @@ def run_comparison(
                 fontsize=7,
             )
         ax.axvline(1.0, color="black", linewidth=1)
-        ax.axvspan(0.9, 1.1, color="0.85", zorder=0)
         # Symmetric on the log scale, so "twice as fast" and "half as fast" look alike.
-        reach = max(1.3, 1.15 * float(np.max(np.maximum(shown, 1 / shown))))
+        reach = max(1.3, 1.15 * float(np.max(np.maximum(shown, 1 / shown), initial=1.0)))
         ax.set_xscale("log")
         ax.set_xlim(1 / reach, reach)
-        ticks = [v for v in _RATIO_TICKS if 1 / reach <= v <= reach]
+        ticks = next(t for widest, t in _RATIO_TICKS if reach <= widest)
+        ticks = [v for v in ticks if 1 / reach <= v <= reach]
         ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(FixedFormatter([f"{v:g}" for v in ticks]))
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_title(f"{column} ({'higher' if better == 'high' else 'lower'} is better)")
+        ax.set_title(f"{title} ({'higher' if better == 'high' else 'lower'} is better)")
         ax.set_xlabel("after / before (log scale)")
         ax.set_yticks(range(len(variants)), labels, fontsize=8)
         ax.grid(True, axis="x", which="both", alpha=0.3)
     axes.flat[0].invert_yaxis()  # shared: first variant on top in every panel
     _hide_unused(axes, len(columns))
     fig.suptitle(
-        f"{after['run_id'].iloc[0]} against {before['run_id'].iloc[0]} "
-        "(red: >10 % worse, green: >10 % better)"
+        f"{after['run_id'].iloc[0]} against {before['run_id'].iloc[0]}\n"
+        "red: worse, green: better, grey: within the noise "
+        f"(grey band: ±{100 * ranking.CHANGE:g} %; speed: ±{100 * ranking.SPEED_NOISE:g} % "
+        "or the spread both runs measured, if wider)"
     )
     return fig
 
@@ -740,6 +813,12 @@ def frequency_response(
     return fig
 
 
+def _ringing_ms(t: np.ndarray, level: np.ndarray, in_rate: int) -> tuple[float, float]:
+    """First and last time (ms) at which the kernel's envelope exceeds RINGING_FLOOR_DB."""
+    above = np.flatnonzero(level > RINGING_FLOOR_DB)
+    return float(t[above[0]] * 1000 / in_rate), float(t[above[-1]] * 1000 / in_rate)
+
+
 def impulse_response(
     specs: Sequence[str],
     *,
@@ -752,12 +831,22 @@ def impulse_response(
     The kernel is the continuous impulse response, sampled at every output
     phase. Its centre is the delay left after latency compensation (0 for a
     symmetric kernel); ringing before 0 is pre-ringing of a linear-phase filter.
+    Each column shares one axis across the rows, so kernels compare by eye; the
+    envelopes' time axis spans the longest ringing above
+    :data:`RINGING_FLOOR_DB` (quieter tails, if any, run on outside it).
     """
     styles = _styles(_spec_variants(specs))
     low = min(in_rate, out_rate) / 2
-    fig, axes = _figure(len(specs), 3, size=(14.0, 2.3 * len(specs) + 0.8))
+    kernels = {spec: _kernel(spec, in_rate, out_rate) for spec in specs}
+    levels = {
+        spec: 20 * np.log10(np.abs(h) / np.abs(h).max() + 1e-300)
+        for spec, (_t, h) in kernels.items()
+    }
+    rings = {spec: _ringing_ms(kernels[spec][0], levels[spec], in_rate) for spec in specs}
+    reach = 1.1 * max(max(abs(a), abs(b)) for a, b in rings.values())
+    fig, axes = _figure(len(specs), 3, size=(14.0, 2.3 * len(specs) + 0.8), sharex="col")
     for row, spec in zip(axes, specs, strict=True):
-        t, h = _kernel(spec, in_rate, out_rate)
+        t, h = kernels[spec]
         color = styles[spec]["color"]
         near = np.abs(t) <= zoom_frames
         centre = spectra.kernel_centre(t, h)
@@ -765,15 +854,17 @@ def impulse_response(
         row[0].axvline(centre, color="0.3", linestyle="--", linewidth=1)
         row[0].set_title(f"{short_label(spec)} — centre {centre:+.3f} input frames", fontsize=9)
         row[0].set_ylabel("h(t)")
-        level = 20 * np.log10(np.abs(h) / np.abs(h).max() + 1e-300)
-        # Show the span above the floor (and a margin), not the whole read-back window.
-        above = np.flatnonzero(level > _DB_RANGE[0])
-        margin = (above[-1] - above[0]) // 8 + 4
-        span = slice(max(0, above[0] - margin), above[-1] + margin + 1)
-        ms, db = spectra.peak_decimate(t[span] * 1000 / in_rate, level[span])
+        ms = t * 1000 / in_rate
+        shown = np.abs(ms) <= reach
+        ms, db = spectra.peak_decimate(ms[shown], levels[spec][shown])
         row[1].plot(ms, np.maximum(db, _DB_RANGE[0]), color=color, linewidth=0.8)
+        row[1].axhline(RINGING_FLOOR_DB, color="0.4", linestyle=":", linewidth=1)
         row[1].set_ylim(_DB_RANGE[0], 10)
         row[1].set_ylabel("|h(t)| (dB re peak)")
+        start, end = rings[spec]
+        row[1].set_title(
+            f"rings above {RINGING_FLOOR_DB:g} dB from {start:+.2f} to {end:+.2f} ms", fontsize=9
+        )
         freqs, _, phase = spectra.kernel_response(t, h, in_rate, max_freq=0.9 * low)
         row[2].plot(freqs / 1000, phase, color=color)
         row[2].set_ylabel("phase (°)")
@@ -781,10 +872,15 @@ def impulse_response(
         row[2].set_ylim(float(np.mean(phase)) - span, float(np.mean(phase)) + span)
         for ax in row:
             ax.grid(True, alpha=0.3)
+    axes[0, 0].set_xlim(-zoom_frames, zoom_frames)
+    axes[0, 1].set_xlim(-reach, reach)
     axes[-1, 0].set_xlabel("offset from the impulse (input frames)")
-    axes[-1, 1].set_xlabel("offset from the impulse (ms): ringing")
+    axes[-1, 1].set_xlabel(f"offset from the impulse (ms); dotted: {RINGING_FLOOR_DB:g} dB")
     axes[-1, 2].set_xlabel("frequency (kHz), up to 90 % of the lower Nyquist")
-    fig.suptitle(_rates_title("Impulse response (measured kernel)", in_rate, out_rate))
+    fig.suptitle(
+        _rates_title("Impulse response (measured kernel)", in_rate, out_rate)
+        + " — every column on one axis"
+    )
     return fig
 
 

@@ -28,9 +28,10 @@ FIGURES: tuple[tuple[str, Callable[[pd.DataFrame], Figure], str], ...] = (
     (
         "fig-speed-quality",
         figures.speed_vs_quality,
-        "Throughput relative to the linear backend (one-shot, mono) against the SNR of a "
-        "997 Hz tone. Ringed points form the Pareto front: no other production variant is "
-        "both faster and cleaner.",
+        "Speed (one-shot mono throughput) and the three measures of quality side by side, "
+        "one row per variant, each its worst rate pair. Shaded rows form the front: no other "
+        "variant with an anti-alias filter is at least as fast and as good in SNR, aliasing "
+        "rejection and −3 dB bandwidth. Open markers: no anti-alias filter; X: baseline.",
     ),
     (
         "fig-callback-cdf",
@@ -44,7 +45,7 @@ FIGURES: tuple[tuple[str, Callable[[pd.DataFrame], Figure], str], ...] = (
         figures.drift_over_time,
         "Output length minus the length rule during long sessions fed in different "
         "block schedules. Production streams hold back at most their latency and end "
-        "at 0; the stateless seed baseline drifts.",
+        "at 0; the stateless seed baseline, on rows and scales of its own, drifts.",
     ),
     (
         "fig-dtype",
@@ -202,9 +203,10 @@ def build_report(
             _figure_html(
                 "fig-comparison",
                 lambda: figures.run_comparison(before, df),
-                f"Key summary figures of {meta.get('run_id')} divided by those of "
-                f"{before_meta.get('run_id')}, per variant; red: more than 10 % worse, "
-                "green: more than 10 % better.",
+                f"Key figures of {meta.get('run_id')} divided by those of "
+                f"{before_meta.get('run_id')}, per variant; red: worse, green: better, grey: "
+                "within the noise (10 %; for speed, measured on the CPU clock, 25 % or the "
+                "spread both runs recorded).",
             )
         )
     title = f"Resampler comparison — {meta.get('run_id', run)}"

@@ -9,6 +9,7 @@ triangle, whose response is sinc²).
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,11 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="figures need matplotlib (the [notebooks] extra)")
 
+from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgb
 
 import backends
-from harness import figures, signals, spectra
+from harness import figures, ranking, signals, spectra
 from harness.results import load_run, to_frame
 from harness.summary import summarize
 from harness.targets import select_targets
@@ -32,8 +34,14 @@ DTYPES = ("int16", "float32")
 HAVE = {target.spec for target in select_targets()}
 
 
-def _variant_rows(variant: str, *, baseline: bool, speed: float, snr: float, held: int):
-    """Every metric the figures read, for one variant at one rate pair."""
+def _variant_rows(
+    variant: str, *, baseline: bool, speed: float, snr: float, held: int, spread: float = 2.0
+):
+    """Every metric the figures read, for one variant at one rate pair.
+
+    ``speed`` is relative to ``linear``; the CPU-clock throughput is 20 MS/s
+    times that in every scenario, with ``spread`` per cent of noise recorded.
+    """
     name, options = backends.parse_backend_spec(variant)
     base = {
         "backend": name,
@@ -51,8 +59,15 @@ def _variant_rows(variant: str, *, baseline: bool, speed: float, snr: float, hel
     rows = [
         row("throughput", "ratio_to_linear", speed, schedule="oneshot"),
         row("throughput", "ratio_to_linear", speed / 2, schedule="streaming"),
+        *(
+            row("throughput", metric, value, schedule=schedule, channels=channels)
+            for schedule in ("oneshot", "streaming")
+            for channels in (1, 2)
+            for metric, value in (("cpu_msamples_per_s", 20 * speed), ("cpu_spread_pct", spread))
+        ),
         row("quality", "snr_db", snr),
         row("quality", "aliasing_rejection_db", snr - 10),
+        row("quality", "bandwidth_3db_pct", 50 + snr / 4),
         row("quality", "latency_frames", held),
         row("quality", "delay_frames", 0.01, threshold=0.6, limit_key="delay_frames_abs_max"),
     ]
@@ -94,10 +109,17 @@ def _variant_rows(variant: str, *, baseline: bool, speed: float, snr: float, hel
     return rows
 
 
-def synthetic_run(run_id: str = "20260101T000000Z-synthetic", *, scale: float = 1.0):
+def synthetic_run(
+    run_id: str = "20260101T000000Z-synthetic", *, scale: float = 1.0, spread: float = 2.0
+):
+    """Seed baseline, ``linear`` (no anti-alias filter: 40 dB) and soxr HQ.
+
+    ``scale`` multiplies linear's speed; ``spread`` is the noise every
+    throughput figure records.
+    """
     rows = (
         _variant_rows("seed:rounding=round", baseline=True, speed=1.5, snr=-13, held=0)
-        + _variant_rows("linear", baseline=False, speed=1.0 * scale, snr=50, held=2)
+        + _variant_rows("linear", baseline=False, speed=1.0 * scale, snr=50, held=2, spread=spread)
         + _variant_rows("soxr:quality=HQ", baseline=False, speed=4.0, snr=133, held=2000)
     )
     return to_frame(rows, run_id)
@@ -123,12 +145,6 @@ def _lines(ax) -> int:
 # ------------------------------------------------------------------ helpers
 
 
-def test_pareto_front_keeps_only_undominated_points():
-    speed = [1.0, 2.0, 3.0, 2.0, math.nan]
-    snr = [100.0, 90.0, 50.0, 80.0, 200.0]
-    assert figures.pareto_front(speed, snr).tolist() == [True, True, True, False, False]
-
-
 def test_select_run_picks_the_latest_or_the_named_run(synthetic):
     later = synthetic_run("20270101T000000Z-later")
     both = pd.concat([synthetic, later], ignore_index=True)
@@ -146,28 +162,72 @@ def test_short_label_keeps_name_and_option_values():
 # ------------------------------------------------------------- from results
 
 
-def test_speed_vs_quality_one_point_per_variant(synthetic):
+def _points(ax) -> int:
+    return sum(isinstance(c, PathCollection) for c in ax.collections)
+
+
+def _bold_ticks(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_yticklabels() if t.get_fontweight() == "bold"]
+
+
+def test_speed_vs_quality_a_panel_per_axis_a_row_per_variant(synthetic):
     fig = figures.speed_vs_quality(synthetic)
-    (ax,) = fig.axes
-    assert len(ax.collections) == 3  # one scatter per variant
-    assert ax.get_xscale() == "log"
-    assert "SNR" in ax.get_ylabel() and ax.get_title()
-    # soxr HQ is faster and cleaner than linear; the seed baseline is no candidate.
+    speed, snr, alias, band = fig.axes
+    assert all(_points(ax) == 3 for ax in fig.axes)  # one marker per variant
+    assert speed.get_xscale() == "log" and "CPU clock" in speed.get_title()
+    assert "SNR" in snr.get_title() and "aliasing" in alias.get_title()
+    assert "bandwidth" in band.get_title()
+    # soxr HQ is faster and cleaner than linear, which has no anti-alias filter;
+    # the seed baseline is no candidate.
     assert figures.pareto_variants(synthetic) == ["soxr:quality=HQ"]
+    assert _bold_ticks(speed) == ["soxr HQ"]
+    assert "linear (no filter)" in [t.get_text() for t in speed.get_yticklabels()]
 
 
 def test_speed_vs_quality_on_the_reference_run(reference):
     fig = figures.speed_vs_quality(reference)
-    assert len(fig.axes[0].collections) == reference["variant"].nunique()
+    assert len(fig.axes) == 1 + len(ranking.QUALITY)
+    assert all(_points(ax) == reference["variant"].nunique() for ax in fig.axes)
     front = figures.pareto_variants(reference)
     table = summarize(reference).set_index("variant")
     assert front and not table.loc[front, "baseline"].any()
+    # Linear interpolation rejects 2 dB of aliasing: fast, but never a quality choice.
+    assert not {"numba", "linear"} & set(front)
+    assert table.loc[front, "alias dB"].min() > 90
     best = table[~table["baseline"]]["SNR dB"].idxmax()
-    fastest = table[~table["baseline"]]["speed ×linear"].idxmax()
-    assert {best, fastest} <= set(front)
+    assert best in front
+    assert sorted(_bold_ticks(fig.axes[0])) == sorted(figures.short_label(v) for v in front)
 
 
-def test_callback_cdf_one_panel_per_blocksize_plus_legend(synthetic):
+def test_speed_vs_quality_needs_throughput_and_quality(synthetic):
+    for check in ("throughput", "quality"):
+        with pytest.raises(figures.MissingDataError, match="throughput' and 'quality"):
+            figures.speed_vs_quality(synthetic[synthetic["check"] != check])
+
+
+def _legend_columns(fig) -> list[list[str]]:
+    """The figure legend's entries, one list per backend header (bold), blanks dropped."""
+    (legend,) = fig.legends
+    texts = legend.get_texts()
+    headers = [i for i, t in enumerate(texts) if t.get_fontweight() == "bold"]
+    # Each backend's column is padded to the same depth, so that the legend's
+    # columns (filled top to bottom) hold one backend each.
+    depth = len(texts) // len(headers)
+    assert headers == list(range(0, len(texts), depth))
+    columns = [texts[i : i + depth] for i in headers]
+    return [[t.get_text() for t in column if t.get_text()] for column in columns]
+
+
+def _assert_grouped_by_backend(fig, df):
+    """One legend column per backend: its name, then one entry per variant."""
+    families = df.drop_duplicates("variant").groupby("backend", sort=False)["variant"].apply(list)
+    columns = _legend_columns(fig)
+    assert [column[0].split(" ")[0] for column in columns] == list(families.index)
+    for column, members in zip(columns, families, strict=True):
+        assert len(column) == 1 + len(members)
+
+
+def test_callback_cdf_one_panel_per_blocksize(synthetic):
     fig = figures.callback_cdf(synthetic)
     panels = [ax for ax in fig.axes if ax.axison]
     assert len(panels) == 2  # blocksizes 64 and 256 in callback mode
@@ -175,7 +235,7 @@ def test_callback_cdf_one_panel_per_blocksize_plus_legend(synthetic):
     assert all(_lines(ax) == 3 + 3 for ax in panels)
     budget = {round(line.get_xdata()[0]) for line in panels[0].get_lines()[3:5]}
     assert budget == {1333, 5000}
-    assert len(fig.axes) == 3 and not fig.axes[2].axison  # the legend's place
+    _assert_grouped_by_backend(fig, synthetic)
 
 
 def test_callback_cdf_on_the_reference_run(reference):
@@ -183,22 +243,42 @@ def test_callback_cdf_on_the_reference_run(reference):
     panels = [ax for ax in fig.axes if ax.axison]
     assert len(panels) == reference["blocksize"].dropna().nunique()
     assert all(_lines(ax) == reference["variant"].nunique() + 3 for ax in panels)
+    _assert_grouped_by_backend(fig, reference)
 
 
-def test_drift_over_time_panels_per_pair_and_schedule(synthetic):
+def test_drift_over_time_production_and_baseline_rows(synthetic):
     fig = figures.drift_over_time(synthetic)
-    assert len(fig.axes) == 2  # one rate pair × two schedules
-    for ax in fig.axes:
-        assert ax.get_yscale() == "symlog"
-        # Seed and both production variants: none is exactly on the rule all along.
-        assert _lines(ax) == 3 + 1  # + the zero line
+    # One rate pair: a production row and a baseline row, × two schedules.
+    assert len(fig.axes) == 2 * 2
+    production, baseline = fig.axes[:2], fig.axes[2:]
+    assert all(ax.get_yscale() == "linear" for ax in fig.axes)
+    assert all(_lines(ax) == 2 + 1 for ax in production)  # linear, soxr HQ, the zero line
+    assert all(_lines(ax) == 1 + 1 for ax in baseline)
+    assert all(ax.get_title().startswith("seed baseline") for ax in baseline)
+    # The final error of the baseline is written in: it has a scale of its own.
+    assert [t.get_text() for t in baseline[0].texts] == ["round: +200"]
+    _assert_grouped_by_backend(fig, synthetic)
 
 
 def test_drift_over_time_on_the_reference_run(reference):
     fig = figures.drift_over_time(reference)
     drift = reference[reference["metric"] == "error_frames"]
     pairs = len(drift[["in_rate", "out_rate"]].drop_duplicates())
-    assert len(fig.axes) == pairs * drift["schedule"].nunique()
+    schedules = drift["schedule"].nunique()
+    assert len(fig.axes) == 2 * pairs * schedules
+    assert all(ax.get_yscale() == "linear" for ax in fig.axes)
+    production = [ax for ax in fig.axes if ax.get_title().startswith("production")]
+    assert len(production) == pairs * schedules
+    # Production panels share one scale, down to the largest hold-back (soxr: ~2000
+    # frames) and not beyond the seed's drift, which is on rows of its own.
+    limits = {ax.get_ylim() for ax in production}
+    assert len(limits) == 1
+    ((low, high),) = limits
+    held = drift[~drift["baseline"].astype(bool)]["value"]
+    assert low <= held.min() and high >= held.max()
+    assert high - low < 1.2 * (held.max() - held.min()) + 100
+    _assert_grouped_by_backend(fig, drift)
+    assert max(len(column) for column in _legend_columns(fig)) <= 1 + 5
 
 
 def test_dtype_heatmap_marks_failed_cells(synthetic):
@@ -232,19 +312,84 @@ def test_latency_on_the_reference_run(reference):
     assert len(fig.axes[0].collections) == points
 
 
+def _with_noise(df: pd.DataFrame, run_id: str, seed: int) -> pd.DataFrame:
+    """``df`` as another run whose speeds differ by noise inside the recorded spread."""
+    rng = np.random.default_rng(seed)
+    out = df.assign(run_id=run_id)
+    cpu = out["metric"] == "cpu_msamples_per_s"
+    spread = out.loc[out["metric"] == "cpu_spread_pct", "value"].to_numpy() / 100
+    out.loc[cpu, "value"] *= 1 + rng.uniform(-1, 1, cpu.sum()) * spread
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_speed_change_of_identical_runs_is_within_noise(synthetic, seed):
+    again = _with_noise(synthetic, "20270101T000000Z-again", seed)
+    change = ranking.speed_change(synthetic, again)
+    assert change.attrs["metric"] == "cpu_msamples_per_s"
+    assert (change["verdict"] == "within noise").all()
+
+
+@pytest.mark.parametrize(("scale", "verdict"), [(2.0, "faster"), (0.5, "slower"), (1.5, "faster")])
+def test_speed_change_calls_a_change_beyond_the_noise(synthetic, scale, verdict):
+    changed = _with_noise(synthetic_run("20270101T000000Z-changed", scale=scale), "x", 1)
+    change = ranking.speed_change(synthetic, changed)
+    assert change.at["linear", "verdict"] == verdict
+    assert change.at["linear", "ratio"] == pytest.approx(scale, rel=0.05)
+    assert (change.drop(index="linear")["verdict"] == "within noise").all()
+
+
+def test_speed_change_noise_is_the_spread_the_runs_recorded(synthetic):
+    # Two noisy runs (50 % spread each): even a 1.5× change is not called.
+    noisy = synthetic_run("20270101T000000Z-noisy", spread=50.0)
+    faster = synthetic_run("20270101T000000Z-faster", scale=1.5, spread=50.0)
+    change = ranking.speed_change(noisy, faster)
+    assert change.at["linear", "noise"] == pytest.approx(1.0)
+    assert change.at["linear", "verdict"] == "within noise"
+
+
+def test_speed_change_falls_back_to_the_ratio_to_linear_for_old_runs(synthetic):
+    old = synthetic[~synthetic["metric"].isin(["cpu_msamples_per_s", "cpu_spread_pct"])]
+    faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
+    change = ranking.speed_change(old, faster)
+    assert change.attrs["metric"] == "ratio_to_linear"
+    assert change.at["linear", "ratio"] == pytest.approx(2.0)
+    assert change.at["linear", "verdict"] == "faster"
+    fig = figures.run_comparison(old, faster)
+    assert "wall clock" in fig.axes[0].get_title()
+
+
+def test_speed_change_without_throughput_rows_says_not_measured(synthetic):
+    partial = synthetic[synthetic["check"] != "throughput"]
+    change = ranking.speed_change(partial, synthetic)
+    assert (change["verdict"] == "not measured").all()
+
+
+def _bar_colours(ax) -> list[tuple[float, ...]]:
+    (bars,) = ax.containers
+    return [tuple(bar.get_facecolor()[:3]) for bar in bars]
+
+
 def test_run_comparison_of_two_runs(synthetic):
     faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
     fig = figures.run_comparison(synthetic, faster)
     assert len([ax for ax in fig.axes if ax.axison]) == len(figures.COMPARED_COLUMNS)
     (bars,) = fig.axes[0].containers
     assert len(bars) == 3  # a bar per variant
-    # linear got twice as fast: its bar ends at 2, green.
+    assert "CPU clock" in fig.axes[0].get_title()
+    # linear got twice as fast: its bar ends at 2, green; the others are grey.
     bar = bars[1]
     assert bar.get_x() + bar.get_width() == pytest.approx(2.0)
-    assert bar.get_facecolor()[:3] == pytest.approx(to_rgb("tab:green"))
+    grey, green = to_rgb("0.6"), to_rgb("tab:green")
+    assert _bar_colours(fig.axes[0]) == [grey, pytest.approx(green), grey]
     # The same comparison from one frame holding both runs.
     both = figures.run_comparison(pd.concat([synthetic, faster], ignore_index=True))
     assert len(both.axes[0].containers[0]) == 3
+
+
+def test_run_comparison_of_two_runs_of_the_same_code_is_grey(synthetic):
+    fig = figures.run_comparison(synthetic, _with_noise(synthetic, "20270101T000000Z-same", 3))
+    assert set(_bar_colours(fig.axes[0])) == {to_rgb("0.6")}
 
 
 def test_run_comparison_needs_two_runs(synthetic):
@@ -255,11 +400,32 @@ def test_run_comparison_needs_two_runs(synthetic):
 def test_run_comparison_on_the_reference_run(reference):
     fig = figures.run_comparison(reference, reference.assign(run_id="20990101T000000Z-again"))
     assert len(fig.axes[0].containers[0]) == reference["variant"].nunique()
+    # Made before throughput was timed on the CPU clock: the fallback, said so.
+    assert "wall clock" in fig.axes[0].get_title()
+    assert set(_bar_colours(fig.axes[0])) == {to_rgb("0.6")}
 
 
 def test_missing_checks_raise_a_clear_error(synthetic):
-    with pytest.raises(ValueError, match="timing/callback_us_quantile"):
+    with pytest.raises(figures.MissingDataError, match="timing/callback_us_quantile"):
         figures.callback_cdf(synthetic[synthetic["check"] != "timing"])
+
+
+@pytest.mark.parametrize(
+    ("build", "check"),
+    [
+        (figures.speed_vs_quality, "quality"),
+        (figures.callback_cdf, "timing"),
+        (figures.drift_over_time, "drift"),
+        (figures.dtype_heatmap, "dtype"),
+        (figures.latency, "drift"),
+        (figures.latency, "quality"),
+    ],
+)
+def test_each_figure_names_the_check_its_data_needs(synthetic, build, check):
+    # A run made with some checks only (compare --checks ...) lacks the others' rows.
+    with pytest.raises(figures.MissingDataError, match=f"needs the .*'{check}'") as raised:
+        build(synthetic[synthetic["check"] != check])
+    assert check in raised.value.checks
 
 
 # ------------------------------------------------------------------ spectra
@@ -390,7 +556,39 @@ def test_impulse_response_rows_of_three():
     assert "centre +0.000" in fig.axes[0].get_title()
 
 
+#: Kernels from one input frame long (linear) to thousands (soxr VHQ).
+RINGING = ["linear"] + [
+    s for s in ("numba-sinc:quality=fast", "soxr:quality=QQ", "soxr:quality=VHQ") if s in HAVE
+]
+
+
+def test_impulse_response_columns_share_one_axis():
+    fig = figures.impulse_response(RINGING)
+    rows = np.array(fig.axes).reshape(len(RINGING), 3)
+    for column in rows.T:
+        assert len({ax.get_xlim() for ax in column}) == 1
+    # The ringing column spans the longest ringing above the floor, every
+    # row's included (each row's title gives its own span).
+    low, high = rows[0, 1].get_xlim()
+    spans = []
+    for ax in rows[:, 1]:
+        start, end = (float(v) for v in re.findall(r"[-+]\d+\.\d+", ax.get_title()))
+        spans.append(end - start)
+        assert low < start < end < high
+    assert high - low == pytest.approx(1.1 * max(spans), rel=0.02)
+
+
 def test_imd_spectrum_panel_per_spec():
     fig = figures.imd_spectrum(LIVE, seconds=2.0)
     titles = [ax.get_title() for ax in fig.axes if ax.axison]
     assert len(titles) == len(LIVE) and all("loudest spur" in t for t in titles)
+
+
+def test_speed_change_without_recorded_spread_uses_the_floor(synthetic):
+    # Runs of one pass per scenario record no spread.
+    single = synthetic[synthetic["metric"] != "cpu_spread_pct"]
+    change = ranking.speed_change(single, _with_noise(synthetic, "20270101T000000Z-again", 0))
+    assert (change["noise"] == 0.25).all()
+    assert (change["verdict"] == "within noise").all()
+    faster = synthetic_run("20270101T000000Z-faster", scale=2.0)
+    assert ranking.speed_change(single, faster).at["linear", "verdict"] == "faster"

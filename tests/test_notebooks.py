@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from harness.notebooks import execute, results_root
+from harness.notebooks import (
+    REFERENCE_SUFFIX,
+    RUNS_VARIABLE,
+    execute,
+    latest_figure,
+    notebook_runs,
+    results_root,
+)
+from harness.results import load_run, save_run
 
 REASON = "{} missing: install the [notebooks] extra"
 for module in ("matplotlib", "nbclient", "ipykernel"):
@@ -55,3 +65,119 @@ def test_results_root_is_found_from_anywhere(tmp_path):
     repo = NOTEBOOKS.parent
     assert results_root(NOTEBOOKS) == repo / "results"
     assert results_root(tmp_path) == repo / "results"  # falls back to the package's repo
+
+
+# ------------------------------------------- which runs a notebook shows, and partial runs
+
+REFERENCES = sorted((NOTEBOOKS.parent / "results").glob("*-reference"))
+needs_reference = pytest.mark.skipif(not REFERENCES, reason="no committed reference run")
+RUN_ID = re.compile(r"\b\d{8}T\d{6}Z[\w.-]*")
+
+
+def _save(df, meta, root: Path, run_id: str, *, checks=None) -> str:
+    """A copy of a run under ``root`` as ``run_id``, keeping only ``checks`` if given."""
+    if checks is not None:
+        df = df[df["check"].isin(checks)]
+    meta = {**meta, "run_id": run_id, "checks": sorted(set(df["check"]))}
+    return save_run(df.copy(), meta, root).name
+
+
+@pytest.fixture(scope="module")
+def reference_run():
+    if not REFERENCES:
+        pytest.skip("no committed reference run")
+    return load_run(REFERENCES[-1].name, REFERENCES[-1].parent)
+
+
+def _repository(tmp_path: Path) -> Path:
+    """A folder laid out like the repository: the notebooks find its results/."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "notebooks").mkdir()
+    for name in NAMES:
+        shutil.copy(NOTEBOOKS / name, tmp_path / "notebooks" / name)
+    return tmp_path
+
+
+def _text(notebook) -> str:
+    parts = []
+    for o in _outputs(notebook):
+        parts.append(o.get("text", ""))
+        parts.append(o.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("local", ["20990101T000000Z", "20990101T000000Z-mine", "2099-reference-2"])
+def test_notebook_runs_leaves_local_runs_out_when_told(tmp_path, monkeypatch, reference_run, local):
+    df, meta = reference_run
+    reference = _save(df, meta, tmp_path, "20261125T000000Z-reference", checks=["drift"])
+    _save(df, meta, tmp_path, local, checks=["drift"])
+    monkeypatch.delenv(RUNS_VARIABLE, raising=False)
+    assert set(notebook_runs(tmp_path)["run_id"]) == {reference, local}
+    assert set(notebook_runs(tmp_path, which="reference")["run_id"]) == {reference}
+    monkeypatch.setenv(RUNS_VARIABLE, "reference")
+    assert set(notebook_runs(tmp_path)["run_id"]) == {reference}
+    assert set(notebook_runs(tmp_path, which="all")["run_id"]) == {reference, local}
+    monkeypatch.setenv(RUNS_VARIABLE, "REFERENCE")
+    with pytest.raises(ValueError, match=f"{RUNS_VARIABLE}: expected one of all, reference"):
+        notebook_runs(tmp_path)
+
+
+@needs_reference
+def test_executing_shows_the_reference_runs_only(tmp_path, reference_run):
+    # What `make notebooks` does: a newer local run must not reach the outputs.
+    repo = _repository(tmp_path)
+    df, meta = reference_run
+    reference = _save(df, meta, repo / "results", REFERENCES[-1].name)
+    local = _save(df, meta, repo / "results", "20990101T000000Z-local")
+    notebook = execute(repo / "notebooks" / "explore.ipynb", write=False)
+    text = _text(notebook)
+    assert f"latest run: {reference}" in text
+    assert local not in text
+    with pytest.raises(ValueError, match="runs: expected one of all, reference"):
+        execute(repo / "notebooks" / "explore.ipynb", runs="local", write=False)
+
+
+@needs_reference
+def test_explore_draws_what_a_partial_run_has_and_says_what_it_lacks(tmp_path, reference_run):
+    # The newest (here: only) run came from `compare --checks drift`.
+    repo = _repository(tmp_path)
+    df, meta = reference_run
+    partial = _save(df, meta, repo / "results", "20990101T000000Z-drift", checks=["drift"])
+    notebook = execute(repo / "notebooks" / "explore.ipynb", runs="all", write=False)
+    assert not [o for o in _outputs(notebook) if o.output_type == "error"]
+    assert _images(notebook) == 1  # the drift figure
+    text = _text(notebook)
+    assert f"latest run: {partial}" in text
+    for check in ("dtype", "quality", "timing", "throughput"):
+        assert f"needs the '{check}'" in text or f"and '{check}'" in text, check
+    assert "dtype, quality, nonfinite, timing, throughput" in text  # what the run lacks
+
+
+def test_latest_figure_falls_back_to_the_latest_run_that_has_the_data(capsys):
+    from harness import figures
+
+    runs = pd.concat(
+        [
+            pd.DataFrame({"run_id": ["20260101T000000Z-full"], "check": ["timing"]}),
+            pd.DataFrame({"run_id": ["20270101T000000Z-drift"], "check": ["drift"]}),
+        ]
+    )
+
+    def build(df, *, run):
+        if "timing" not in set(figures.select_run(df, run)["check"]):
+            raise figures.MissingDataError("timing rows", "timing")
+        return run
+
+    assert latest_figure(build, runs) == "20260101T000000Z-full"
+    said = capsys.readouterr().out
+    assert "20270101T000000Z-drift lacks" in said and "needs the 'timing' check" in said
+    assert "Drawn from 20260101T000000Z-full" in said
+    assert latest_figure(build, runs[runs["check"] == "drift"]) is None
+    assert "Not drawn: no run has" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_outputs_come_from_reference_runs_only(name):
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    shown = set(RUN_ID.findall(_text(notebook)))
+    assert all(run.endswith(REFERENCE_SUFFIX) for run in shown), shown
