@@ -1,133 +1,102 @@
 """``numba-sinc``: a streaming Kaiser-windowed-sinc polyphase resampler in Numba.
 
-Design choices:
-
 * **Rational, exact phase.** ``L / M = out_rate / in_rate`` from the integer
-  rates; output ``k`` sits at input position ``k * M / L`` (the phase table of
-  :mod:`backends.phase`), so the filter is centred on the exact position:
-  time-aligned by construction, no drift, no leading delay.
-* **One stage, ``L`` phases.** Each phase is the ideal band-limited
-  interpolator evaluated at its fractional offset: a sinc with cutoff halfway
-  across the transition band, under a Kaiser window of ``2H`` input frames.
-  Every phase is normalised to unit DC gain. For rates close to each other
-  (44.1 <-> 48 kHz, 160/147) one stage is what soxr also uses; multi-stage
-  designs pay off for large whole-number factors, which speech playback rarely
-  needs.
-* **Filter length from the spec.** Kaiser's formula, ``2H = (A - 7.95) /
-  (2.285 * 2pi * dF)`` with ``dF`` the transition width in cycles per input
-  frame: stopband edge at the lower Nyquist frequency (no aliasing or imaging
-  above ``A`` dB), passband edge at ``bw`` times it.
-
-  ========  ======  =====  =============================  ===================
-  quality   A (dB)  bw     taps per output at 44.1->48k   measured 997 Hz SNR
-  ========  ======  =====  =============================  ===================
-  ``fast``  100     0.80   64                             see README
-  ``hq``    135     0.91   198                            see README
-  ========  ======  =====  =============================  ===================
-
-* **SIMD-friendly loop.** Coefficients are stored per phase, contiguous, in
-  input order, so each output is one contiguous dot product over a slice of
-  the input, which LLVM vectorises (``fastmath`` reassociation only, so the
-  dot product may be split into partial sums; accumulation stays in the
-  stream's dtype). Stereo and more channels are deinterleaved per block.
-* **Streaming** reuses the exact-phase bookkeeping of :mod:`backends.linear`:
-  an output is emitted once its whole window has arrived and the length rule
-  allows it; history keeps the window's left part; past the end of a flushed
-  stream the input is zero.
-* Tables are designed once per (rates, quality, dtype) and cached.
+  rates; output ``k`` sits at input position ``k * M / L`` and the filter is
+  centred on it: time-aligned by construction, no drift, no leading delay.
+  Streaming (history, emit-once-final, latency) is
+  :class:`backends.interpolator.ExactPhaseInterpolator`'s.
+* **Filters from the preset** (:mod:`backends.sinc_design`): stopband from
+  the lower Nyquist frequency up, passband edge and attenuation per preset
+  (:data:`backends.sinc_design.PRESETS`); one row of taps per output phase, or
+  a phase grid with cubic interpolation when ``L`` is large, so memory and
+  design time stay bounded for any valid rate pair.
+* **float64 sums** for every stream dtype (:mod:`backends.sinc_kernels`):
+  a float32 stream differs from a float64 one only by the final rounding.
+* **Equal rates** pass the input through unchanged (no filter, latency 0).
+* **Channels** are copied once per call into a channel-major float64 buffer
+  and filtered by one kernel call, not one call per channel.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
 
-from .linear import LinearResampler
+from .interpolator import ExactPhaseInterpolator
 from .optional import require
+from .phase import phase_table
+from .sinc_design import PRESETS, exact_table, grid_table, uses_grid
 from .validation import Choice
 
-__all__ = ["PRESETS", "SincResampler", "design"]
-
-#: quality -> (stopband attenuation dB, passband edge as a fraction of the lower Nyquist)
-PRESETS = {"fast": (100.0, 0.80), "hq": (120.0, 0.90)}
-#: Most periods transposed at a time (measured best of 64..512 at 44.1 -> 48 kHz).
-_BLOCK = 128
+__all__ = ["NumbaSincResampler"]
 
 
-@lru_cache(maxsize=32)
-def design(L: int, M: int, quality: str, dtype_name: str) -> tuple[np.ndarray, int]:
-    """Polyphase table ``(L, 2H rounded up to 4)`` and ``H`` for ``L / M`` at a preset.
-
-    Frequencies are in cycles per input frame; the lower Nyquist frequency is
-    ``0.5 * min(1, L / M)``.
-    """
-    attenuation, bandwidth = PRESETS[quality]
-    nyquist = 0.5 * min(1.0, L / M)
-    stop, passband = nyquist, bandwidth * nyquist
-    cutoff = 0.5 * (stop + passband)
-    taps = (attenuation - 7.95) / (2.285 * 2 * math.pi * (stop - passband))
-    half = max(2, math.ceil(taps / 2))
-    width = -(-2 * half // 4) * 4  # the kernel takes taps four at a time: pad with zeros
-    beta = 0.1102 * (attenuation - 8.7)
-    frac = (np.arange(L, dtype=np.int64) * M % L) / L
-    d = np.arange(-(half - 1), half + 1)  # tap offsets from floor(position)
-    t = frac[:, np.newaxis] - d[np.newaxis, :]  # distance from each tap to the position
-    window = np.i0(beta * np.sqrt(np.clip(1.0 - (t / half) ** 2, 0.0, None))) / np.i0(beta)
-    table = 2 * cutoff * np.sinc(2 * cutoff * t) * window
-    table /= table.sum(axis=1, keepdims=True)
-    table = np.pad(table, ((0, 0), (0, width - 2 * half))).astype(dtype_name)
-    table.flags.writeable = False
-    return table, half
+def _quality_doc() -> str:
+    return "; ".join(f"{name}: {spec.describe()}" for name, spec in PRESETS.items())
 
 
-class SincResampler(LinearResampler):
+class NumbaSincResampler(ExactPhaseInterpolator):
     """Kaiser-windowed-sinc polyphase interpolation (Numba); option ``quality``."""
 
     name = "numba-sinc"
     summary = "streaming Kaiser-windowed-sinc polyphase, exact phase (Numba JIT, nogil)"
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
-        "quality": Choice(
-            ("fast", "hq"), default="hq", doc="fast: 100 dB, 80 % band; hq: 135 dB, 91 % band"
-        )
+        "quality": Choice(tuple(PRESETS), default="hq", doc=_quality_doc())
     }
 
     def _open(self) -> None:
         require("numba", backend=self.name)
-        from .numba_kernels import fir_range
+        from . import sinc_kernels
 
-        self._kernel = fir_range
-        self._coef, half = design(self.L, self.M, self.options["quality"], self.dtype.name)
-        self._before, self._reach = half - 1, half
-        # Periods in flight: as many as fit a few MB of transposed windows.
-        self._block = int(np.clip(2**20 // (self.M + self._coef.shape[1]), 1, _BLOCK))
+        self._kernels = sinc_kernels
+        L, M, quality = self.L, self.M, self.options["quality"]
+        self._grid = self._table = None
+        if L == M:  # equal rates: the identity
+            self._before, self._reach = 0, 0
+        elif uses_grid(L, M, quality):
+            self._grid, half, self._per_frame = grid_table(L, M, quality)
+            self._coef = np.empty(self._grid.shape[1])
+            self._before, self._reach = half - 1, half
+        else:
+            self._table, half = exact_table(L, M, quality)
+            self._step = phase_table(L, M, np.float64).step
+            self._before, self._reach = half - 1, half
         super()._open()
 
     def _interpolate(self, x: np.ndarray, out: np.ndarray) -> None:
         """Gather the input the outputs read (history, x, zeros) and run the kernel."""
+        if self._table is None and self._grid is None:
+            out[:] = x  # equal rates: every frame is final at once
+            return
         k0, L, M = self.frames_out, self.L, self.M
+        taps = 2 * self._reach
         start = k0 * M // L - self._before  # first input frame read
-        stop = (k0 + len(out) - 1) * M // L - self._before + self._coef.shape[1]
-        ext = np.zeros((stop - start, self.channels), x.dtype)
+        stop = (k0 + len(out) - 1) * M // L - self._before + taps
+        ext = np.zeros((self.channels, stop - start))
         # ext = history, then x, then zeros (past the end of a flushed stream).
-        from_hist = self._hist[start - (self.frames_in - len(self._hist)) :][: len(ext)]
-        ext[: len(from_hist)] = from_hist
+        hist_first = self.frames_in - len(self._hist)
+        from_hist = self._hist[start - hist_first :][: ext.shape[1]]
+        ext[:, : len(from_hist)] = from_hist.T
         skip = max(0, start - self.frames_in)
-        from_x = x[skip : skip + len(ext) - len(from_hist)]
-        ext[len(from_hist) : len(from_hist) + len(from_x)] = from_x
-        for c in range(self.channels):
-            self._kernel(
-                np.ascontiguousarray(ext[:, c]),
+        from_x = x[skip : skip + ext.shape[1] - len(from_hist)]
+        ext[:, len(from_hist) : len(from_hist) + len(from_x)] = from_x.T
+        k = self._kernels
+        if self._table is not None:
+            k.fir_phases(ext, start, k0, L, M, self._before, self._step, self._table, out)
+        else:
+            pos, rem = divmod(k0 * M, L)
+            k.fir_grid(
+                ext,
                 start,
-                k0,
+                pos,
+                rem,
                 L,
                 M,
                 self._before,
-                self._table.step,
+                self._per_frame,
+                self._grid,
                 self._coef,
-                out[:, c],
-                self._block,
+                out,
             )

@@ -95,7 +95,7 @@ _BUILTINS = (
     _Entry("seed", "backends.seed:SeedResampler", distribution="numpy"),
     _Entry("linear", "backends.linear:LinearResampler", distribution="numpy"),
     _Entry("numba", "backends.numba_linear:NumbaLinearResampler", ("numba",), "numba"),
-    _Entry("numba-sinc", "backends.numba_sinc:SincResampler", ("numba",), "numba"),
+    _Entry("numba-sinc", "backends.numba_sinc:NumbaSincResampler", ("numba",), "numba"),
     _Entry("soxr", "backends.soxr_stream:SoxrResampler", ("soxr",), "soxr"),
     _Entry(
         "samplerate", "backends.libsamplerate:SamplerateResampler", ("samplerate",), "samplerate"
