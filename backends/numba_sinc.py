@@ -62,6 +62,10 @@ class NumbaSincResampler(ExactPhaseInterpolator):
         else:
             self._table, half = exact_table(L, M, quality)
             self._step = phase_table(L, M, np.float64).step
+            # Periods per pass over all phases: ~2048 input frames, in L1 while
+            # every row is applied (measured at 44.1 -> 48 kHz: 16 periods beat
+            # 64 by 1.25x; 2:1 is flat from 16 to 256).
+            self._block = int(np.clip(2048 // M, 16, 256))
             self._before, self._reach = half - 1, half
         super()._open()
 
@@ -84,7 +88,9 @@ class NumbaSincResampler(ExactPhaseInterpolator):
         ext[:, len(from_hist) : len(from_hist) + len(from_x)] = from_x.T
         k = self._kernels
         if self._table is not None:
-            k.fir_phases(ext, start, k0, L, M, self._before, self._step, self._table, out)
+            k.fir_phases(
+                ext, start, k0, L, M, self._before, self._step, self._table, out, self._block
+            )
         else:
             pos, rem = divmod(k0 * M, L)
             k.fir_grid(

@@ -29,13 +29,9 @@ import numba
 
 __all__ = ["fir_grid", "fir_phases"]
 
-#: Periods per pass over the phases: a block's inputs stay in L1/L2 while all
-#: ``L`` rows are applied to them.
-_PERIOD_BLOCK = 64
-
 
 @numba.njit(cache=True, nogil=True, fastmath={"contract", "reassoc"})
-def fir_phases(ext, origin, k0, L, M, before, step, table, out):
+def fir_phases(ext, origin, k0, L, M, before, step, table, out, block):
     """Outputs ``k0 .. k0 + len(out) - 1`` with the exact phase table.
 
     ``out[k - k0, c] = sum_t table[j, t] * ext[c, q*M + step[j] - before + t - origin]``
@@ -46,8 +42,8 @@ def fir_phases(ext, origin, k0, L, M, before, step, table, out):
     taps = table.shape[1]
     k1 = k0 + n
     first, stop = k0 // L, (k1 + L - 1) // L  # periods touched
-    for b0 in range(first, stop, _PERIOD_BLOCK):
-        b1 = min(b0 + _PERIOD_BLOCK, stop)
+    for b0 in range(first, stop, block):
+        b1 = min(b0 + block, stop)
         for j in range(L):
             # periods p in [b0, b1) whose output p*L + j lies in [k0, k1)
             p_lo = max(b0, (k0 - j + L - 1) // L)
