@@ -24,6 +24,13 @@ L / M)`` for ``L / M = out_rate / in_rate``.
   around its exact offset, as libsamplerate interpolates between stored
   phases. Rows sum to one, and Lagrange weights sum to one, so DC gain stays
   exact. Memory and design time are bounded for any rate pair.
+* **Half-band pre-decimation** (:func:`halfband_stages`): downsampling by 4 or
+  more first halves the rate ``s`` times (soxr's rule: while at least 2 is
+  left for the main filter), each time with a half-band filter whose stopband
+  starts where aliases would reach the final band (``0.5 - f_o`` cycles per
+  stage input frame, ``f_o`` the final Nyquist frequency) and holds the
+  preset's attenuation: ~25 taps (hq), half of them zero. The main filter then
+  runs at ``2**s`` times fewer input frames per output.
 """
 
 from __future__ import annotations
@@ -39,11 +46,14 @@ __all__ = [
     "PRESETS",
     "FilterSize",
     "SincSpec",
+    "decimation_stages",
     "design_margin_db",
     "exact_table",
     "filter_size",
     "grid_per_frame",
     "grid_table",
+    "halfband_stages",
+    "main_ratio",
     "table_bytes",
     "uses_grid",
 ]
@@ -185,8 +195,53 @@ def grid_table(L: int, M: int, quality: str) -> tuple[np.ndarray, int, int]:
 
 
 def table_bytes(L: int, M: int, quality: str) -> int:
-    """Bytes of the coefficient table a stream at ``L / M`` holds (without building it)."""
+    """Bytes of the coefficients a stream at ``L / M`` holds (without designing them).
+
+    The main filter's table (exact or grid) at :func:`main_ratio`, plus the
+    half-band stages' taps.
+    """
     spec = PRESETS[quality]
-    size = filter_size(L, M, spec)
-    rows = grid_per_frame(L, M, spec) + GRID_PAD if uses_grid(L, M, quality) else L
-    return rows * size.taps * np.dtype(np.float64).itemsize
+    L2, M2 = main_ratio(L, M)
+    size = filter_size(L2, M2, spec)
+    rows = grid_per_frame(L2, M2, spec) + GRID_PAD if uses_grid(L2, M2, quality) else L2
+    halfbands = sum(len(odd) for odd, _ in halfband_stages(L, M, quality))
+    return (rows * size.taps + halfbands) * np.dtype(np.float64).itemsize
+
+
+def decimation_stages(L: int, M: int) -> int:
+    """Half-band stages before the main filter: ``s`` with ``M / (L * 2**s)`` in [2, 4)."""
+    return max(0, (M // L).bit_length() - 2)
+
+
+def main_ratio(L: int, M: int) -> tuple[int, int]:
+    """``L2 / M2``, the main filter's ratio in lowest terms, after the half-band stages."""
+    L2 = L * 2 ** decimation_stages(L, M)
+    g = math.gcd(L2, M)
+    return L2 // g, M // g
+
+
+@lru_cache(maxsize=32)
+def halfband_stages(L: int, M: int, quality: str) -> tuple[tuple[np.ndarray, float], ...]:
+    """Per stage, the taps at odd offsets ``-(2K-1), ..., 2K-1`` and the centre tap.
+
+    Stage ``i`` (from 1) runs at ``in_rate / 2**(i-1)``, where the final Nyquist
+    frequency is ``f_o = 2**(i-2) * L / M`` cycles per frame (at most 1/8): its
+    transition band is ``[f_o, 0.5 - f_o]``, symmetric about 1/4. Taps sum to one.
+    """
+    spec = PRESETS[quality]
+    attenuation = spec.attenuation_db + design_margin_db(spec.attenuation_db)
+    beta = 0.1102 * (attenuation - 8.7)
+    stages = []
+    for i in range(1, decimation_stages(L, M) + 1):
+        final_nyquist = 2.0 ** (i - 2) * L / M
+        width = 0.5 - 2 * final_nyquist
+        taps = (attenuation - 7.95) / (2.285 * 2 * math.pi * width)
+        k = max(1, math.ceil((taps / 2 + 1) / 2))
+        n = np.arange(-(2 * k - 1), 2 * k, 2)  # the odd offsets
+        window = np.i0(beta * np.sqrt(1.0 - (n / (2 * k)) ** 2)) / np.i0(beta)
+        odd = 0.5 * np.sinc(n / 2) * window
+        total = 0.5 + odd.sum()
+        odd /= total
+        odd.flags.writeable = False
+        stages.append((odd, 0.5 / total))
+    return tuple(stages)

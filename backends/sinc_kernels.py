@@ -21,13 +21,15 @@ uses one kernel for its whole life, never two: chunk invariance stays exact.
   that runs past the call's outputs repeats its last valid slot.
 * :func:`fir_grid` — large ``L``: each output's taps are a cubic Lagrange
   interpolation of four stored phases around its exact offset.
+* :func:`halfband_decimate` — one half-band stage halving the rate: the centre
+  tap plus a dot product over the odd input frames, four outputs per pass.
 """
 
 from __future__ import annotations
 
 import numba
 
-__all__ = ["fir_grid", "fir_phases"]
+__all__ = ["fir_grid", "fir_phases", "halfband_decimate"]
 
 
 @numba.njit(cache=True, nogil=True, fastmath={"contract", "reassoc"})
@@ -111,3 +113,44 @@ def fir_grid(ext, origin, n0, rem0, L, M, before, per_frame, grid, coef, out):
         if rem >= L:
             rem -= L
             pos += 1
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"contract", "reassoc"})
+def halfband_decimate(u, odd_taps, centre, out, scratch):
+    """One half-band stage: ``out[c, m]`` is centred on ``u[c, 2 * (m + k)]``.
+
+    ``2k = len(odd_taps)`` taps sit at the odd offsets ``-(2k-1) .. 2k-1``
+    around the centre tap. The odd frames are first copied out contiguously
+    (``scratch``, two rows of ``len(u[c]) // 2``), so each output is a
+    contiguous dot product; four outputs per pass share the taps, as in
+    :func:`fir_phases`.
+    """
+    taps = odd_taps.shape[0]
+    k = taps // 2
+    n = out.shape[1]
+    even, odd = scratch[0], scratch[1]
+    for c in range(out.shape[0]):
+        row = u[c]
+        for i in range(row.shape[0] // 2):
+            even[i] = row[2 * i]
+            odd[i] = row[2 * i + 1]
+        y = out[c]
+        for m in range(0, n, 4):
+            last = n - 1
+            m1, m2, m3 = min(m + 1, last), min(m + 2, last), min(m + 3, last)
+            s0, s1 = odd[m : m + taps], odd[m1 : m1 + taps]
+            s2, s3 = odd[m2 : m2 + taps], odd[m3 : m3 + taps]
+            a0 = a1 = a2 = a3 = 0.0
+            for j in range(taps):
+                g = odd_taps[j]
+                a0 += g * s0[j]
+                a1 += g * s1[j]
+                a2 += g * s2[j]
+                a3 += g * s3[j]
+            y[m] = a0 + centre * even[m + k]
+            if m + 1 <= last:
+                y[m1] = a1 + centre * even[m1 + k]
+            if m + 2 <= last:
+                y[m2] = a2 + centre * even[m2 + k]
+            if m + 3 <= last:
+                y[m3] = a3 + centre * even[m3 + k]

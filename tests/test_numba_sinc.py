@@ -98,9 +98,11 @@ def test_tables_are_bounded_and_counted(quality, in_rate, out_rate):
     """A stream's tables stay within 64 MB for any valid rates, and ``table_bytes`` is true."""
     stream = make(quality, in_rate, out_rate)
     table = stream._table if stream._table is not None else stream._grid
-    assert table.nbytes == sinc_design.table_bytes(stream.L, stream.M, quality)
-    assert table.nbytes + stream._hist.nbytes <= 64 * 2**20
-    assert sinc_design.uses_grid(stream.L, stream.M, quality) == (stream._grid is not None)
+    held = table.nbytes + sum(odd.nbytes for odd, _ in stream._stages)
+    assert held == sinc_design.table_bytes(stream.L, stream.M, quality)
+    assert held + stream._hist.nbytes <= 64 * 2**20
+    L2, M2 = sinc_design.main_ratio(stream.L, stream.M)
+    assert sinc_design.uses_grid(L2, M2, quality) == (stream._grid is not None)
 
 
 @pytest.mark.parametrize("quality", QUALITIES)
@@ -193,3 +195,23 @@ def test_contract_at_every_common_rate_pair(quality, in_rate, out_rate):
             factory, in_rate, out_rate, channels, n=n, schedules=schedules, exact=True
         )
     cf.check_time_alignment(factory, in_rate, out_rate)
+
+
+@pytest.mark.parametrize("quality", QUALITIES)
+@pytest.mark.parametrize(("L", "M"), [(1, 4), (1, 12), (80, 441), (147, 640), (1, 256)], ids=str)
+def test_halfband_stages_meet_the_preset(quality, L, M):
+    """Each stage: flat to the final band, the preset's attenuation where aliases would land."""
+    spec = PRESETS[quality]
+    stages = sinc_design.halfband_stages(L, M, quality)
+    assert len(stages) == sinc_design.decimation_stages(L, M) >= 1
+    for i, (odd, centre) in enumerate(stages, start=1):
+        final_nyquist = 2.0 ** (i - 2) * L / M
+        h = np.zeros(2 * len(odd) - 1)
+        h[0::2] = odd
+        h[len(h) // 2] = centre
+        n = 1 << 16
+        f, gain = np.fft.rfftfreq(n), np.abs(np.fft.rfft(h, n))
+        assert gain[0] == pytest.approx(1, abs=1e-12)
+        assert 20 * np.log10(gain[f >= 0.5 - final_nyquist].max()) <= -spec.attenuation_db
+        band = gain[f <= final_nyquist]
+        assert 20 * np.log10(band.max() / band.min()) < 1e-3
