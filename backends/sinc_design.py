@@ -229,7 +229,8 @@ def halfband_stages(L: int, M: int, quality: str) -> tuple[tuple[np.ndarray, flo
     transition band is ``[f_o, 0.5 - f_o]``, symmetric about 1/4. Taps sum to one.
     """
     spec = PRESETS[quality]
-    attenuation = spec.attenuation_db + design_margin_db(spec.attenuation_db)
+    # 6 dB more: the aliases of every stage and of the main filter add up.
+    attenuation = spec.attenuation_db + design_margin_db(spec.attenuation_db) + 6.0
     beta = 0.1102 * (attenuation - 8.7)
     stages = []
     for i in range(1, decimation_stages(L, M) + 1):
