@@ -33,7 +33,6 @@ from .optional import require
 from .phase import phase_table
 from .sinc_design import (
     PRESETS,
-    decimation_stages,
     exact_table,
     grid_table,
     halfband_stages,
@@ -69,9 +68,9 @@ class NumbaSincResampler(ExactPhaseInterpolator):
         self._work: dict[str, np.ndarray] = {}
         L, M, quality = self.L, self.M, self.options["quality"]
         self._grid = self._table = None
-        self._stages = halfband_stages(L, M, quality)
-        # The main filter runs on the input decimated by 2**s: ratio L2 / M2.
-        factor = 2 ** decimation_stages(L, M)
+        # Half-band stages before the main filter (down by >= 4) or after it (up).
+        self._down = halfband_stages(L, M, quality)
+        self._up = halfband_stages(M, L, quality)
         self._main = L2, M2 = main_ratio(L, M)
         if L == M:  # equal rates: the identity
             self._before, self._reach = 0, 0
@@ -88,10 +87,19 @@ class NumbaSincResampler(ExactPhaseInterpolator):
             # 64 by 1.25x; 2:1 is flat from 16 to 256).
             self._block = int(np.clip(2048 // M2, 16, 256))
         self._main_before = half - 1
-        # Intermediate frame m reads input frames [factor*m - spread, factor*m + spread).
-        spread = sum(2**i * len(odd) for i, (odd, _) in enumerate(self._stages))
-        self._before = factor * (half - 1) + spread + factor - 1
-        self._reach = factor * half + spread - (1 if self._stages else 0)
+        if self._down:
+            # Intermediate frame m reads input [d*m - spread, d*m + spread).
+            d = 2 ** len(self._down)
+            spread = sum(2**i * len(odd) for i, (odd, _) in enumerate(self._down))
+            self._before = d * (half - 1) + spread + d - 1
+            self._reach = d * half + spread - 1
+        else:
+            # Output k reads main-filter outputs within floor(k/d) +- spread,
+            # which read the input at up to spread * M2 / L2 frames further.
+            d = 2 ** len(self._up)
+            spread = sum(len(odd) // 2 for odd, _ in self._up)
+            self._before = half - 1 + -(-((d - 1) + spread * d) * M // L)
+            self._reach = half + -(-spread * M2 // L2)
         super()._open()
 
     def _interpolate(self, x: np.ndarray, out: np.ndarray) -> None:
@@ -109,34 +117,61 @@ class NumbaSincResampler(ExactPhaseInterpolator):
             self._outputs(x, out[first : first + step], self.frames_out + first)
 
     def _outputs(self, x: np.ndarray, out: np.ndarray, k0: int) -> None:
-        """Outputs ``k0 ...``: gather the input they read, half-band stages, main filter."""
+        """Outputs ``k0 ...``: gather their input, then the stages and the main filter."""
+        if self._up:
+            self._interpolating(x, out, k0)
+            return
         L2, M2 = self._main
-        taps = 2 * (self._main_before + 1)
         # Intermediate frames [lo, hi) the outputs read, then back through the stages.
         lo = k0 * M2 // L2 - self._main_before
-        hi = (k0 + len(out) - 1) * M2 // L2 - self._main_before + taps
+        hi = (k0 + len(out) - 1) * M2 // L2 + self._main_before + 2
         spans = [(lo, hi)]
-        for odd, _ in reversed(self._stages):
+        for odd, _ in reversed(self._down):
             lo, hi = 2 * lo - len(odd), 2 * hi + len(odd)
             spans.append((lo, hi))
         u = self._gather(x, lo, hi)
         for i, ((odd, centre), (a, b)) in enumerate(
-            zip(self._stages, reversed(spans[:-1]), strict=True)
+            zip(self._down, reversed(spans[:-1]), strict=True)
         ):
             v = self._buffer(f"stage{i}", (self.channels, b - a))
             scratch = self._buffer("scratch", (2, u.shape[1] // 2))
             self._kernels.halfband_decimate(u, odd, centre, v, scratch)
             u = v
-        origin = spans[0][0]
+        self._main_filter(u, spans[0][0], k0, out)
+
+    def _interpolating(self, x: np.ndarray, out: np.ndarray, k0: int) -> None:
+        """Main filter to ``out_rate / 2**s``, then half-band stages doubling the rate."""
+        L2, M2 = self._main
+        spans = [(k0, k0 + len(out))]  # outputs of stage 1 (the last), 2, ..., then main
+        for odd, _ in self._up:
+            lo, hi = spans[-1]
+            k = len(odd) // 2
+            spans.append((lo // 2 - k + 1, (hi - 1) // 2 + k + 1))
+        a, b = spans[-1]
+        ext = self._gather(
+            x, a * M2 // L2 - self._main_before, (b - 1) * M2 // L2 + self._main_before + 2
+        )
+        w = self._buffer("main", (b - a, self.channels))
+        self._main_filter(ext, a * M2 // L2 - self._main_before, a, w)
+        for i in range(len(self._up) - 1, -1, -1):
+            first, stop = spans[i]
+            y = out if i == 0 else self._buffer(f"stage{i}", (stop - first, self.channels))
+            self._kernels.halfband_interpolate(w, spans[i + 1][0], self._up[i][0], first, y)
+            w = y
+
+    def _main_filter(self, ext: np.ndarray, origin: int, k0: int, out: np.ndarray) -> None:
+        """Main-filter outputs ``k0 ...`` (ratio ``L2 / M2``); ``ext[:, 0]`` is frame ``origin``."""
+        L2, M2 = self._main
         k = self._kernels
         if self._table is not None:
             k.fir_phases(
-                u, origin, k0, L2, M2, self._main_before, self._step, self._table, out, self._block
-            )
+                ext, origin, k0, L2, M2, self._main_before, self._step, self._table, out,
+                self._block,
+            )  # fmt: skip
         else:
             pos, rem = divmod(k0 * M2, L2)
             k.fir_grid(
-                u, origin, pos, rem, L2, M2, self._main_before, self._per_frame, self._grid,
+                ext, origin, pos, rem, L2, M2, self._main_before, self._per_frame, self._grid,
                 self._coef, out,
             )  # fmt: skip
 

@@ -24,13 +24,15 @@ L / M)`` for ``L / M = out_rate / in_rate``.
   around its exact offset, as libsamplerate interpolates between stored
   phases. Rows sum to one, and Lagrange weights sum to one, so DC gain stays
   exact. Memory and design time are bounded for any rate pair.
-* **Half-band pre-decimation** (:func:`halfband_stages`): downsampling by 4 or
-  more first halves the rate ``s`` times (soxr's rule: while at least 2 is
-  left for the main filter), each time with a half-band filter whose stopband
+* **Half-band stages** (:func:`halfband_stages`): downsampling by 4 or more
+  first halves the rate ``s`` times (soxr's rule: while at least 2 is left
+  for the main filter), each time with a half-band filter whose stopband
   starts where aliases would reach the final band (``0.5 - f_o`` cycles per
   stage input frame, ``f_o`` the final Nyquist frequency) and holds the
   preset's attenuation: ~25 taps (hq), half of them zero. The main filter then
-  runs at ``2**s`` times fewer input frames per output.
+  runs at ``2**s`` times fewer input frames per output. Upsampling by 4 or
+  more mirrors it: the main filter to ``out_rate / 2**s``, then half-band
+  interpolators doubling the rate, whose even outputs are copies.
 """
 
 from __future__ import annotations
@@ -204,7 +206,8 @@ def table_bytes(L: int, M: int, quality: str) -> int:
     L2, M2 = main_ratio(L, M)
     size = filter_size(L2, M2, spec)
     rows = grid_per_frame(L2, M2, spec) + GRID_PAD if uses_grid(L2, M2, quality) else L2
-    halfbands = sum(len(odd) for odd, _ in halfband_stages(L, M, quality))
+    stages = halfband_stages(L, M, quality) + halfband_stages(M, L, quality)
+    halfbands = sum(len(odd) for odd, _ in stages)
     return (rows * size.taps + halfbands) * np.dtype(np.float64).itemsize
 
 
@@ -214,10 +217,11 @@ def decimation_stages(L: int, M: int) -> int:
 
 
 def main_ratio(L: int, M: int) -> tuple[int, int]:
-    """``L2 / M2``, the main filter's ratio in lowest terms, after the half-band stages."""
-    L2 = L * 2 ** decimation_stages(L, M)
-    g = math.gcd(L2, M)
-    return L2 // g, M // g
+    """``L2 / M2``, the main filter's ratio in lowest terms, between the half-band stages."""
+    down, up = decimation_stages(L, M), decimation_stages(M, L)
+    L2, M2 = L * 2**down, M * 2**up
+    g = math.gcd(L2, M2)
+    return L2 // g, M2 // g
 
 
 @lru_cache(maxsize=32)
@@ -226,7 +230,11 @@ def halfband_stages(L: int, M: int, quality: str) -> tuple[tuple[np.ndarray, flo
 
     Stage ``i`` (from 1) runs at ``in_rate / 2**(i-1)``, where the final Nyquist
     frequency is ``f_o = 2**(i-2) * L / M`` cycles per frame (at most 1/8): its
-    transition band is ``[f_o, 0.5 - f_o]``, symmetric about 1/4. Taps sum to one.
+    transition band is ``[f_o, 0.5 - f_o]``, symmetric about 1/4. The centre
+    tap is 1/2 and the odd taps sum to 1/2, so both polyphase branches have
+    unit DC gain. Upsampling by 4 or more uses the same designs with ``L`` and
+    ``M`` swapped, as interpolators after the main filter (frequencies then
+    per stage output frame).
     """
     spec = PRESETS[quality]
     # 6 dB more: the aliases of every stage and of the main filter add up.
@@ -241,8 +249,7 @@ def halfband_stages(L: int, M: int, quality: str) -> tuple[tuple[np.ndarray, flo
         n = np.arange(-(2 * k - 1), 2 * k, 2)  # the odd offsets
         window = np.i0(beta * np.sqrt(1.0 - (n / (2 * k)) ** 2)) / np.i0(beta)
         odd = 0.5 * np.sinc(n / 2) * window
-        total = 0.5 + odd.sum()
-        odd /= total
+        odd *= 0.5 / odd.sum()  # each polyphase branch has unit DC gain
         odd.flags.writeable = False
-        stages.append((odd, 0.5 / total))
+        stages.append((odd, 0.5))
     return tuple(stages)

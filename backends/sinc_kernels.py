@@ -23,13 +23,15 @@ uses one kernel for its whole life, never two: chunk invariance stays exact.
   interpolation of four stored phases around its exact offset.
 * :func:`halfband_decimate` — one half-band stage halving the rate: the centre
   tap plus a dot product over the odd input frames, four outputs per pass.
+* :func:`halfband_interpolate` — one half-band stage doubling the rate: even
+  outputs are the input frames, odd ones a dot product.
 """
 
 from __future__ import annotations
 
 import numba
 
-__all__ = ["fir_grid", "fir_phases", "halfband_decimate"]
+__all__ = ["fir_grid", "fir_phases", "halfband_decimate", "halfband_interpolate"]
 
 
 @numba.njit(cache=True, nogil=True, fastmath={"contract", "reassoc"})
@@ -154,3 +156,47 @@ def halfband_decimate(u, odd_taps, centre, out, scratch):
                 y[m2] = a2 + centre * even[m2 + k]
             if m + 3 <= last:
                 y[m3] = a3 + centre * even[m3 + k]
+
+
+@numba.njit(cache=True, nogil=True, fastmath={"contract", "reassoc"})
+def halfband_interpolate(w, w_first, odd_taps, k_first, out):
+    """Double the rate of ``w`` (frames ``w_first ...``, ``(frames, channels)``).
+
+    ``out[i]`` is output ``k = k_first + i``: ``w[k / 2]`` for even ``k``, else
+    ``2 * sum_j odd_taps[j] * w[(k - 1) / 2 - K + 1 + j]`` with ``2K = len(odd_taps)``.
+    Odd outputs are computed four per pass sharing the taps, as in
+    :func:`fir_phases`.
+    """
+    taps = odd_taps.shape[0]
+    kk = taps // 2
+    n = out.shape[0]
+    k_last = k_first + n - 1
+    for c in range(out.shape[1]):
+        col = w[:, c]
+        for k in range(k_first + (k_first % 2), k_last + 1, 2):  # even: copies
+            out[k - k_first, c] = col[k // 2 - w_first]
+        first_odd = k_first + 1 - (k_first % 2)
+        # odd outputs k = 2m + 1 for m in [m0, m1]
+        m0, m1 = (first_odd - 1) // 2, (k_last - 1) // 2
+        for m in range(m0, m1 + 1, 4):
+            q1, q2, q3 = min(m + 1, m1), min(m + 2, m1), min(m + 3, m1)
+            b = m - kk + 1 - w_first
+            s0 = col[b : b + taps]
+            s1 = col[b + q1 - m : b + q1 - m + taps]
+            s2 = col[b + q2 - m : b + q2 - m + taps]
+            s3 = col[b + q3 - m : b + q3 - m + taps]
+            a0 = a1 = a2 = a3 = 0.0
+            for j in range(taps):
+                g = odd_taps[j]
+                a0 += g * s0[j]
+                a1 += g * s1[j]
+                a2 += g * s2[j]
+                a3 += g * s3[j]
+            o = 2 * m + 1 - k_first
+            out[o, c] = 2.0 * a0
+            if m + 1 <= m1:
+                out[o + 2, c] = 2.0 * a1
+            if m + 2 <= m1:
+                out[o + 4, c] = 2.0 * a2
+            if m + 3 <= m1:
+                out[o + 6, c] = 2.0 * a3

@@ -98,7 +98,7 @@ def test_tables_are_bounded_and_counted(quality, in_rate, out_rate):
     """A stream's tables stay within 64 MB for any valid rates, and ``table_bytes`` is true."""
     stream = make(quality, in_rate, out_rate)
     table = stream._table if stream._table is not None else stream._grid
-    held = table.nbytes + sum(odd.nbytes for odd, _ in stream._stages)
+    held = table.nbytes + sum(odd.nbytes for odd, _ in stream._down + stream._up)
     assert held == sinc_design.table_bytes(stream.L, stream.M, quality)
     assert held + stream._hist.nbytes <= 64 * 2**20
     L2, M2 = sinc_design.main_ratio(stream.L, stream.M)
