@@ -237,8 +237,9 @@ def halfband_stages(L: int, M: int, quality: str) -> tuple[tuple[np.ndarray, flo
     per stage output frame).
     """
     spec = PRESETS[quality]
-    # 6 dB more: the aliases of every stage and of the main filter add up.
-    attenuation = spec.attenuation_db + design_margin_db(spec.attenuation_db) + 6.0
+    # 10 dB more: the aliases of every stage and of the main filter add up, and
+    # scaling each branch to unit DC gain moves the stopband by the ripple.
+    attenuation = spec.attenuation_db + design_margin_db(spec.attenuation_db) + 10.0
     beta = 0.1102 * (attenuation - 8.7)
     stages = []
     for i in range(1, decimation_stages(L, M) + 1):
