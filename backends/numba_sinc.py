@@ -10,15 +10,18 @@
   (:data:`backends.sinc_design.PRESETS`); one row of taps per output phase, or
   a phase grid with cubic interpolation when ``L`` is large, so memory and
   design time stay bounded for any valid rate pair.
-* **Half-band stages first when downsampling by 4 or more**: the main filter
-  then sees ``2**s`` times fewer input frames per output. Every intermediate
-  frame an output needs is recomputed from the input in each call, so a
-  stream holds no intermediate state and stays bit-exact under any chunking.
+* **Half-band stages for factors of 4 or more**: before the main filter when
+  downsampling (it then reads ``2**s`` times fewer frames per output), after
+  it when upsampling (it then makes ``2**s`` times fewer outputs); measured
+  1.3-2.5x at 96 -> 8 kHz and 8 -> 96 kHz. Every intermediate frame an output
+  needs is recomputed from the input in each call, so a stream holds no
+  intermediate state and stays bit-exact under any chunking.
 * **float64 sums** for every stream dtype (:mod:`backends.sinc_kernels`):
   a float32 stream differs from a float64 one only by the final rounding.
 * **Equal rates** pass the input through unchanged (no filter, latency 0).
-* **Channels** are copied once per call into a channel-major float64 buffer
-  and filtered by one kernel call, not one call per channel.
+* **Channels** are copied once per chunk of ~:data:`CHUNK_INPUT` input frames
+  into a reused channel-major float64 buffer and filtered by one kernel call,
+  not one call per channel.
 """
 
 from __future__ import annotations
