@@ -1,4 +1,4 @@
-"""Numba kernels. Imported only by backends that need Numba, never at package import.
+"""Numba kernels of ``numba`` (linear). Imported only when a ``numba`` stream opens.
 
 Kernels are compiled on first call (no eager signatures), cached on disk
 (``cache=True``) and release the GIL (``nogil=True``). They loop and nothing
@@ -31,7 +31,6 @@ import numba
 import numpy as np
 
 __all__ = [
-    "fir_range",
     "linear_interpolate",
     "linear_periods_runs",
     "linear_periods_table",
@@ -155,74 +154,3 @@ def linear_periods_table(
             i = source[k]
             a = lo[i]
             o[k] = a + (hi[i] - a) * frac_rep[k]
-
-
-@numba.njit(cache=True, nogil=True, fastmath={"contract"})
-def _fir_block(x, origin, p_first, n, j_lo, j_hi, L, M, before, step, table, out, k0, windows, acc):
-    """Phases ``j_lo..j_hi-1`` of periods ``p_first..p_first+n-1`` into ``out``."""
-    taps = table.shape[1]
-    r_lo = step[j_lo]
-    rows = step[j_hi - 1] + taps - r_lo
-    for q in range(n):
-        start = (p_first + q) * M - before + r_lo - origin
-        seg = x[start : start + rows]
-        for m in range(rows):
-            windows[m, q] = seg[m]
-    for j in range(j_lo, j_hi):
-        c = step[j] - r_lo
-        h = table[j]
-        y = acc[j - j_lo, :n]
-        for q in range(n):
-            y[q] = 0
-        for t in range(0, taps, 4):
-            h0, h1, h2, h3 = h[t], h[t + 1], h[t + 2], h[t + 3]
-            e0, e1 = windows[c + t, :n], windows[c + t + 1, :n]
-            e2, e3 = windows[c + t + 2, :n], windows[c + t + 3, :n]
-            for q in range(n):
-                y[q] = y[q] + h0 * e0[q] + h1 * e1[q] + h2 * e2[q] + h3 * e3[q]
-    for q in range(n):
-        base = (p_first + q) * L - k0
-        for j in range(j_lo, j_hi):
-            out[base + j] = acc[j - j_lo, q]
-
-
-@numba.njit(cache=True, nogil=True)
-def fir_range(
-    x: np.ndarray,
-    origin: int,
-    k0: int,
-    L: int,
-    M: int,
-    before: int,
-    step: np.ndarray,
-    table: np.ndarray,
-    out: np.ndarray,
-    block: int,
-) -> None:
-    """Polyphase FIR outputs ``k0 .. k0 + len(out) - 1`` (one channel).
-
-    ``out[k - k0] = sum_t table[j, t] * x[q*M + step[j] - before + t - origin]``
-    for ``k = q*L + j``; ``x[0]`` is absolute input frame ``origin``; ``table``
-    has a multiple of 4 taps. Outputs of one phase in up to ``block``
-    consecutive periods are computed together: their input windows are
-    transposed so that each coefficient multiplies a contiguous row (one input
-    per period) — broadcast, load, fused multiply-add, no horizontal sums, 1.5x
-    a dot product per output. Each output's arithmetic is the same whichever
-    block it falls in, so streams are bit-exact with one-shot output.
-    """
-    k1 = k0 + out.shape[0]
-    taps = table.shape[1]
-    windows = np.empty((M + taps, block), x.dtype)
-    acc = np.empty((L, block), x.dtype)
-    p = k0 // L
-    while p * L < k1:
-        if p * L < k0 or (p + 1) * L > k1:  # a partial period: only its wanted phases
-            j_lo, j_hi = max(k0 - p * L, 0), min(k1 - p * L, L)
-            _fir_block(
-                x, origin, p, 1, j_lo, j_hi, L, M, before, step, table, out, k0, windows, acc
-            )
-            p += 1
-        else:
-            n = min(block, (k1 - p * L) // L)
-            _fir_block(x, origin, p, n, 0, L, L, M, before, step, table, out, k0, windows, acc)
-            p += n

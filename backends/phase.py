@@ -62,16 +62,19 @@ def final_count(n_in: int, L: int, M: int, reach: int = 1) -> int:
     return (m * L - 1) // M + 1 if m > 0 else 0
 
 
-@lru_cache(maxsize=256)
 def hold_back(L: int, M: int, reach: int = 1) -> int:
     """Exact maximum of ``expected_length(n) - frames_out`` for an interpolator.
 
     Frames are emitted as soon as they are final (see :func:`final_count`) and
-    the length rule allows; the difference is periodic in ``n`` with period
-    ``M`` once ``n > reach``, so ``reach + M`` values of ``n`` cover it.
+    the length rule allows. For ``n <= reach`` nothing is final and the
+    maximum is ``expected(reach)``. For ``n > reach`` write ``n * L = q * M +
+    rho``: the difference is ``[2 rho >= M] - 1 - floor((rho - reach*L - 1) / M)``,
+    which depends on ``rho`` only; ``L`` and ``M`` are coprime, so ``rho`` takes
+    every value in ``[0, M)``, and as the floor never decreases in ``rho`` the
+    maximum is at ``rho = 0`` or ``rho = ceil(M / 2)``. O(1) in time and
+    memory for any rates (a scan over one period would need ``M`` values).
     """
-    n = np.arange(1, reach + M + 1, dtype=np.int64)
-    expected = (2 * n * L + M) // (2 * M)
-    m = n - reach
-    final = np.where(m > 0, (m * L - 1) // M + 1, 0)
-    return int(np.max(expected - np.minimum(final, expected)))
+    early = (2 * reach * L + M) // (2 * M)
+    at_zero = -1 - (-reach * L - 1) // M
+    at_half = -((M + 1) // 2 - reach * L - 1) // M
+    return max(early, at_zero, at_half, 0)

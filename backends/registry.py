@@ -137,7 +137,7 @@ _BUILTINS = (
     _builtin("seed", "backends.seed:SeedResampler"),
     _builtin("linear", "backends.linear:LinearResampler"),
     _builtin("numba", "backends.numba_linear:NumbaLinearResampler", "numba"),
-    _builtin("numba-sinc", "backends.numba_sinc:SincResampler", "numba"),
+    _builtin("numba-sinc", "backends.numba_sinc:NumbaSincResampler", "numba"),
     _builtin("soxr", "backends.soxr_stream:SoxrResampler", "soxr"),
     _builtin("samplerate", "backends.libsamplerate:SamplerateResampler", "samplerate"),
 )
