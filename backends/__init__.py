@@ -12,7 +12,6 @@ for choosing a backend with ``$RESAMPLER_BACKEND``.
 """
 
 from .errors import BackendBroken, BackendUnavailable
-from .lengths import expected_length
 from .protocol import Resampler, SupportsProcessInto
 from .registry import (
     ENTRY_POINT_GROUP,
@@ -25,6 +24,7 @@ from .registry import (
 )
 from .selection import ENV_VAR, create, default_backend_name, parse_backend_spec, resample
 from .stream import StreamResampler
+from .timeline import expected_length
 from .validation import MAX_RATIO, SUPPORTED_INPUT_DTYPES, Choice
 
 __all__ = [

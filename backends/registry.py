@@ -134,12 +134,12 @@ def _builtin(name: str, target: str, package: str | None = None) -> _Entry:
 
 
 _BUILTINS = (
-    _builtin("seed", "backends.seed:SeedResampler"),
-    _builtin("linear", "backends.linear:LinearResampler"),
-    _builtin("numba", "backends.numba_linear:NumbaLinearResampler", "numba"),
-    _builtin("numba-sinc", "backends.numba_sinc:NumbaSincResampler", "numba"),
-    _builtin("soxr", "backends.soxr_stream:SoxrResampler", "soxr"),
-    _builtin("samplerate", "backends.libsamplerate:SamplerateResampler", "samplerate"),
+    _builtin("seed", "backends.builtin.seed:SeedResampler"),
+    _builtin("linear", "backends.builtin.linear:LinearResampler"),
+    _builtin("numba", "backends.builtin.numba:NumbaResampler", "numba"),
+    _builtin("numba-sinc", "backends.builtin.numba_sinc:NumbaSincResampler", "numba"),
+    _builtin("soxr", "backends.builtin.soxr:SoxrResampler", "soxr"),
+    _builtin("samplerate", "backends.builtin.samplerate:SamplerateResampler", "samplerate"),
 )
 
 _registered: dict[str, _Entry] = {}

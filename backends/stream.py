@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .lengths import expected_length, reduced_ratio
+from .timeline import expected_length, reduced_ratio
 from .validation import (
     Choice,
     as_frames,

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 import backends
-from backends.lengths import reduced_ratio
+from backends.timeline import reduced_ratio
 from backends.validation import FINITE_INPUT_BOUND, as_frames
 
 __all__ = ["Fault", "HotSwapResampler", "SwapEvent", "crossfade_gains"]

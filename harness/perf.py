@@ -38,7 +38,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from harness.checks.throughput import measure
 from harness.checks.timing import simulate
 from harness.signals import noise
@@ -423,7 +423,7 @@ class CachedArangeLinear(LinearResampler):
 
     The output index array is ``ramp[:n] + frames_out``, written into a cached
     scratch array, so the index computation allocates nothing. The rest of
-    :meth:`_interpolate` is copied from :class:`backends.linear.LinearResampler`;
+    :meth:`_interpolate` is copied from :class:`backends.builtin.linear.LinearResampler`;
     :func:`caching_claim` checks the outputs stay bit-identical, which also
     catches the copy drifting from the original.
     """

@@ -9,7 +9,7 @@ import pytest
 from swaps import assert_swapped_output_exact
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from harness import signals
 from harness.engine import LoopSource, PlaybackEngine
 

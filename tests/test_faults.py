@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from backends.validation import FINITE_INPUT_BOUND
 from harness import signals
 from harness.engine import LoopSource, PlaybackEngine

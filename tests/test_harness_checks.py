@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from backends.stream import StreamResampler
 from harness.checks import CHECKS
 from harness.results import Recorder

@@ -12,8 +12,8 @@ import pytest
 
 import backends
 from backends import sinc_design
-from backends.phase import hold_back
-from backends.sinc_design import PRESETS
+from backends.builtin.sinc_design import PRESETS
+from backends.timeline import hold_back
 from harness import analysis, signals
 
 import conformance as cf
@@ -72,7 +72,7 @@ def test_designed_table_meets_its_preset(quality, L, M):
 @pytest.mark.parametrize(("in_rate", "out_rate"), LARGE_L, ids=str)
 def test_phase_grid_interpolates_within_the_stopband_spec(quality, in_rate, out_rate):
     """Interpolated taps differ from the exact design by less than the stopband allows."""
-    L, M = backends.lengths.reduced_ratio(in_rate, out_rate)
+    L, M = backends.timeline.reduced_ratio(in_rate, out_rate)
     assert sinc_design.uses_grid(L, M, quality)
     grid, _half, per_frame = sinc_design.grid_table(L, M, quality)
     size = sinc_design.filter_size(L, M, PRESETS[quality])

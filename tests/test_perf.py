@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from harness import perf
 from harness.targets import Target, select_targets
 

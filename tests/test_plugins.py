@@ -54,7 +54,7 @@ def broken_plugins(tmp_path, monkeypatch) -> Path:
     modules = {module: source for module, source, _, _ in BROKEN.values()}
     modules["good_plugin"] = textwrap.dedent(
         """
-        from backends.linear import LinearResampler
+        from backends.builtin.linear import LinearResampler
 
         class Good(LinearResampler):
             name = "good"
@@ -176,4 +176,4 @@ def test_a_malformed_entry_points_file_elsewhere_does_not_hide_the_others(
     assert "distribution garbled: cannot read its entry points" in caplog.text
 
 
-_GOOD2 = "from backends.linear import LinearResampler as Good2\n"
+_GOOD2 = "from backends.builtin.linear import LinearResampler as Good2\n"

@@ -271,7 +271,7 @@ def test_importing_backends_does_not_import_numba_or_compile():
         import sys, backends
         backends.available_backends()
         backends.create("linear", in_rate=8000, out_rate=16000)
-        print("numba" in sys.modules, "backends.numba_kernels" in sys.modules)
+        print("numba" in sys.modules, "backends.builtin.linear_kernels" in sys.modules)
         """
     )
     assert result.stdout.split() == ["False", "False"], result.stderr
@@ -303,7 +303,7 @@ def test_entry_point_backends_are_found_and_missing_packages_reported(tmp_path, 
     (tmp_path / "thirdparty_rs.py").write_text(
         textwrap.dedent(
             """
-            from backends.linear import LinearResampler
+            from backends.builtin.linear import LinearResampler
 
             class ThirdParty(LinearResampler):
                 name = "thirdparty"

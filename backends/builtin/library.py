@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .stream import StreamResampler
+from ..stream import StreamResampler
 
 __all__ = ["LibraryResampler", "probe_hold_back"]
 

@@ -12,9 +12,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..optional import require
+from ..validation import Choice
 from .library import LibraryResampler
-from .optional import require
-from .validation import Choice
 
 __all__ = ["SoxrResampler"]
 

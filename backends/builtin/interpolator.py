@@ -1,7 +1,7 @@
 """``ExactPhaseInterpolator``: the streaming bookkeeping of exact-phase interpolators.
 
 With ``L / M = out_rate / in_rate`` in lowest terms, output frame ``k`` sits at
-input position ``k * M / L`` (:mod:`backends.phase`). An interpolator reads a
+input position ``k * M / L`` (:mod:`backends.timeline`). An interpolator reads a
 fixed window of input frames around each position: ``floor(k*M/L) - before``
 to ``floor(k*M/L) + reach``. This base class turns any such interpolator into
 a stream that keeps the contract:
@@ -12,7 +12,7 @@ a stream that keeps the contract:
 * past the end of a flushed stream the input is zero, as band-limited
   resamplers (soxr, libsamplerate) assume;
 * ``latency`` is the exact worst case of ``expected_length(frames_in) -
-  frames_out`` (:func:`backends.phase.hold_back`);
+  frames_out`` (:func:`backends.timeline.hold_back`);
 * the last input frames are kept as history: the left part of the next
   window, plus what an output held back by the length rule still reads.
 
@@ -26,8 +26,8 @@ from abc import abstractmethod
 
 import numpy as np
 
-from .phase import final_count, hold_back
-from .stream import StreamResampler
+from ..stream import StreamResampler
+from ..timeline import final_count, hold_back
 
 __all__ = ["ExactPhaseInterpolator"]
 

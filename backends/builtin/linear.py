@@ -1,8 +1,8 @@
 """``linear``: stateful linear interpolation in NumPy with an exact phase.
 
-Positions come from the integer phase table of :mod:`backends.phase`; the
+Positions come from the integer phase table of :mod:`backends.timeline`; the
 streaming bookkeeping (history, emit-once-final, latency) is
-:class:`backends.interpolator.ExactPhaseInterpolator`'s. Output frame ``k``
+:class:`backends.builtin.interpolator.ExactPhaseInterpolator`'s. Output frame ``k``
 reads the input frame at or before its position and the one after.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..timeline import phase_table
 from .interpolator import ExactPhaseInterpolator
-from .phase import phase_table
 
 __all__ = ["LinearResampler"]
 

@@ -1,9 +1,9 @@
 """``numba``: the ``linear`` algorithm as Numba JIT kernels.
 
-Same bookkeeping as :mod:`backends.linear` (the class only swaps the inner
+Same bookkeeping as :mod:`backends.builtin.linear` (the class only swaps the inner
 loop), so the two give identical output. Each block is cut into the whole
 phase periods that lie inside it, computed by a period kernel, and the edges,
-computed by the general kernel; see :mod:`backends.numba_kernels`. The kernels
+computed by the general kernel; see :mod:`backends.builtin.linear_kernels`. The kernels
 are compiled on first use and cached on disk.
 """
 
@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..optional import require
 from .linear import LinearResampler
-from .optional import require
 
-__all__ = ["NumbaLinearResampler"]
+__all__ = ["NumbaResampler"]
 
 #: Mean run length from which the run kernel beats the table kernel, for more
 #: than one channel (measured, stereo: runs of 11.4 -> 2.0x faster; 1.8 -> 2.8x slower).
 _MIN_MEAN_RUN = 4.0
 
 
-class NumbaLinearResampler(LinearResampler):
+class NumbaResampler(LinearResampler):
     """Exact-phase linear interpolation, Numba kernels (GIL released)."""
 
     name = "numba"
@@ -29,13 +29,13 @@ class NumbaLinearResampler(LinearResampler):
 
     def _open(self) -> None:
         require("numba", backend=self.name, extra="numba")
-        from . import numba_kernels
+        from . import linear_kernels
 
         super()._open()
-        self._kernels = numba_kernels
+        self._kernels = linear_kernels
         t = self._table
         ch = self.channels
-        self._runs = numba_kernels.runs_of(t.step)
+        self._runs = linear_kernels.runs_of(t.step)
         self._use_runs = ch > 1 and t.L / len(self._runs[0]) >= _MIN_MEAN_RUN
         self._frac_rep = np.repeat(t.frac, ch)
         self._source = (np.repeat(t.step, ch) * ch + np.tile(np.arange(ch), t.L)).astype(np.uint32)

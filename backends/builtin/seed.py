@@ -24,8 +24,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from .stream import StreamResampler
-from .validation import Choice
+from ..stream import StreamResampler
+from ..validation import Choice
 
 __all__ = ["SeedResampler"]
 

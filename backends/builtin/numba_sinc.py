@@ -4,10 +4,10 @@
   rates; output ``k`` sits at input position ``k * M / L`` and the filter is
   centred on it: time-aligned by construction, no drift, no leading delay.
   Streaming (history, emit-once-final, latency) is
-  :class:`backends.interpolator.ExactPhaseInterpolator`'s.
-* **Filters from the preset** (:mod:`backends.sinc_design`): stopband from
+  :class:`backends.builtin.interpolator.ExactPhaseInterpolator`'s.
+* **Filters from the preset** (:mod:`backends.builtin.sinc_design`): stopband from
   the lower Nyquist frequency up, passband edge and attenuation per preset
-  (:data:`backends.sinc_design.PRESETS`); one row of taps per output phase, or
+  (:data:`backends.builtin.sinc_design.PRESETS`); one row of taps per output phase, or
   a phase grid with cubic interpolation when ``L`` is large, so memory and
   design time stay bounded for any valid rate pair.
 * **Half-band stages for factors of 4 or more**: before the main filter when
@@ -16,7 +16,7 @@
   1.3-2.5x at 96 -> 8 kHz and 8 -> 96 kHz. Every intermediate frame an output
   needs is recomputed from the input in each call, so a stream holds no
   intermediate state and stays bit-exact under any chunking.
-* **float64 sums** for every stream dtype (:mod:`backends.sinc_kernels`):
+* **float64 sums** for every stream dtype (:mod:`backends.builtin.sinc_kernels`):
   a float32 stream differs from a float64 one only by the final rounding.
 * **Equal rates** pass the input through unchanged (no filter, latency 0).
 * **Channels** are copied once per chunk of ~:data:`CHUNK_INPUT` input frames
@@ -31,9 +31,10 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..optional import require
+from ..timeline import phase_table
+from ..validation import Choice
 from .interpolator import ExactPhaseInterpolator
-from .optional import require
-from .phase import phase_table
 from .sinc_design import (
     PRESETS,
     exact_table,
@@ -42,7 +43,6 @@ from .sinc_design import (
     main_ratio,
     uses_grid,
 )
-from .validation import Choice
 
 __all__ = ["CHUNK_INPUT", "NumbaSincResampler"]
 
