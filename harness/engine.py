@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from backends import expected_length
-from harness.hotswap import HotSwapResampler
+from backends import Variant, expected_length
+from backends.hotswap import HotSwapResampler
 from harness.ring import RingBuffer
 
 __all__ = [
@@ -190,7 +190,8 @@ class PlaybackEngine:
         self.in_rate, self.out_rate = in_rate, out_rate
         self.channels = source.clip.shape[1]
         self.blocksize, self.mode = blocksize, mode
-        self.order = list(backends)
+        # Canonical specs (every option spelled out), as the swapper reports them.
+        self.order = [str(Variant.parse(spec).resolved()) for spec in backends]
         self.swapper = HotSwapResampler(
             self.order[0],
             in_rate=in_rate,
@@ -336,7 +337,7 @@ class PlaybackEngine:
         Frames held back within the backends' latency are not lost: they come
         with the flush.
         """
-        limit = self.swapper.held_back_limit
+        limit = self.swapper.latency
         return self.held_back - limit if self.held_back > limit else min(self.held_back, 0)
 
     def report(self) -> dict[str, Any]:

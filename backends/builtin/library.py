@@ -67,7 +67,7 @@ class LibraryResampler(StreamResampler):
         self._pending = np.zeros((0, self.channels), self.dtype)
 
     def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:
-        limit = self.output_frames_max(len(x))
+        limit = self.output_frames_next(len(x))
         y = self._drop_lead(self._lib_feed(x))
         if len(self._pending):
             y = np.concatenate((self._pending, y))
@@ -134,7 +134,7 @@ def probe_hold_back(
     while not first or stream.frames_in < max(64 * first, 16384):
         before = stream.frames_out
         zeros = np.zeros((step, 1), stream.dtype)
-        stream._run(zeros, np.empty((stream.output_frames_max(step), 1), stream.dtype), False)
+        stream._run(zeros, np.empty((stream.output_frames_next(step), 1), stream.dtype), False)
         n = stream.frames_in
         held = stream.expected_length(n) - stream.frames_out
         if stream.frames_out != before:

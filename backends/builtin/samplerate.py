@@ -11,7 +11,7 @@ What the library leaves wrong and this adapter fixes:
 * its sinc converters take at most 128 channels (``MAX_CHANNELS`` in
   ``src_sinc.c``; more fail with the misleading "Channel count must be >= 1");
   ``linear`` and ``zero_order_hold`` have no limit. The limit is declared
-  (:meth:`SamplerateResampler.max_channels`) and checked at creation;
+  (:meth:`SamplerateResampler.capabilities_for`) and checked at creation;
 * its ``linear`` converter interpolates from a virtual frame before the first,
   so its output lags by 1 input frame, ``L / M`` output frames.
   ``zero_order_hold`` repeats each input frame from one frame after it, so
@@ -54,10 +54,12 @@ What the library leaves wrong and this adapter fixes:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
 
+from ..capabilities import Capabilities
 from ..optional import require
 from ..validation import Choice
 from .library import LibraryResampler
@@ -101,10 +103,13 @@ class SamplerateResampler(LibraryResampler):
         )
     }
 
+    CAPABILITIES = Capabilities(native_dtypes=("float32",))
+
     @classmethod
-    def max_channels(cls, options: Mapping[str, str]) -> int | None:
+    def capabilities_for(cls, options: Mapping[str, str]) -> Capabilities:
         converter = options.get("converter", cls.OPTIONS["converter"].default)
-        return None if converter in _LAG else _SINC_MAX_CHANNELS
+        limit = None if converter in _LAG else _SINC_MAX_CHANNELS
+        return replace(cls.CAPABILITIES, max_channels=limit)
 
     def _lib_open(self) -> None:
         samplerate = require("samplerate", backend=self.name, extra="samplerate")

@@ -63,7 +63,7 @@ class SeedResampler(StreamResampler):
     def _reset(self) -> None:
         """Stateless: nothing to reset."""
 
-    def output_frames_max(self, n_in: int) -> int:
+    def output_frames_next(self, n_in: int) -> int:
         return self._round(n_in * self._ratio)
 
     def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:

@@ -1,4 +1,9 @@
-"""Changing the resampler backend mid-stream with no lost, repeated or clicking frames.
+"""``HotSwapResampler``: a stream whose backend changes mid-stream, losing no frame.
+
+It implements the :class:`~backends.protocol.Resampler` protocol, so a
+production playback path uses it like any backend (``process`` or
+``process_into`` from a producer thread) and calls :meth:`~HotSwapResampler.request_swap`
+from anywhere; nothing outside :mod:`backends` is imported.
 
 Every backend stream is time-aligned (contract item 3), so output frame ``j``
 of any stream started at input frame ``h`` sits at absolute output index
@@ -55,11 +60,18 @@ from typing import Any
 
 import numpy as np
 
-import backends
-from backends.timeline import reduced_ratio
-from backends.validation import FINITE_INPUT_BOUND, as_frames
+from .capabilities import Capabilities
+from .selection import create
+from .stream import StreamResampler
+from .timeline import expected_length
+from .validation import FINITE_INPUT_BOUND
+from .variant import Variant
 
-__all__ = ["Fault", "HotSwapResampler", "SwapEvent", "crossfade_gains"]
+__all__ = ["ContractError", "Fault", "HotSwapResampler", "SwapEvent", "crossfade_gains"]
+
+
+class ContractError(ValueError):
+    """A backend's output broke the contract (length, shape, dtype, NaN from finite input)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +151,7 @@ class _History:
 class _Lane:
     """One backend stream placed on the absolute output timeline."""
 
-    spec: str
+    spec: Variant
     stream: Any
     base: int  # absolute output index of the stream's output frame 0
     pending: list[np.ndarray] = field(default_factory=list)
@@ -192,12 +204,18 @@ class _Fade:
         self.on += float(np.sum(old * new))
 
 
-class HotSwapResampler:
+class HotSwapResampler(StreamResampler):
     """A resampler stream whose backend can be changed between blocks.
+
+    It keeps the whole contract of :class:`~backends.protocol.Resampler`
+    (exact length after the flush, time alignment, layouts, dtypes, the
+    single-stream rules), and outside crossfade windows every frame is the
+    active backend's own output, so without swaps it gives exactly what its
+    backend gives under any chunking.
 
     Parameters
     ----------
-    spec : str
+    variant : str or Variant
         Initial backend, ``"name"`` or ``"name:key=value"``.
     in_rate, out_rate : int
         Sample rates in Hz.
@@ -209,14 +227,26 @@ class HotSwapResampler:
         Length of the crossfade at a swap (5 ms at 48 kHz); any length works,
         the window is emitted as it is produced.
     factory : callable, optional
-        ``factory(spec, **kwargs) -> stream``; default :func:`backends.create`.
-    fallback : str, default "linear"
+        ``factory(variant, **kwargs) -> stream``; default :func:`backends.create`,
+        in which case every variant is checked (name, options) when it is first
+        named, not when it is swapped to.
+    fallback : str or Variant, default "linear"
         Backend that replaces one that fails mid-stream.
+
+    Raises
+    ------
+    ValueError, TypeError, BackendUnavailable
+        A variant, rate, channel count or dtype that ``create()`` refuses.
     """
+
+    name = "hotswap"
+    summary = "a stream whose backend can be swapped mid-stream, crossfaded, losing no frame"
+    # Crossfades differ from either backend's own output, and swapping allocates.
+    CAPABILITIES = Capabilities(bit_exact=False)
 
     def __init__(
         self,
-        spec: str,
+        variant: str | Variant,
         *,
         in_rate: int,
         out_rate: int,
@@ -224,33 +254,76 @@ class HotSwapResampler:
         dtype: Any = "float32",
         crossfade_frames: int = 240,
         factory: Callable[..., Any] | None = None,
-        fallback: str = "linear",
+        fallback: str | Variant = "linear",
     ) -> None:
-        if crossfade_frames < 1:
-            raise ValueError(f"crossfade_frames: expected >= 1, got {crossfade_frames}")
-        self.in_rate, self.out_rate, self.channels = in_rate, out_rate, channels
-        self.dtype = np.dtype(dtype)
+        if not isinstance(crossfade_frames, int) or crossfade_frames < 1:
+            raise ValueError(f"crossfade_frames: expected an int >= 1, got {crossfade_frames!r}")
         self.crossfade_frames = crossfade_frames
-        self.L, self.M = reduced_ratio(in_rate, out_rate)
-        self._factory = factory or backends.create
-        self._retired: dict[str, Any] = {}  # spec -> a stream that left playback healthy
+        self._factory = factory or create
+        self.fallback = self._checked(fallback)
+        self._initial = self._checked(variant)
+        super().__init__(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype)
+
+    def _open(self) -> None:
+        self._retired: dict[Variant, Any] = {}  # a stream that left playback healthy
+        self._latency_max = 0  # the largest latency of any stream made so far
         # Recent input for priming new streams: enough for any backend's warm-up
         # (grown by _make for streams with a longer reach).
-        self._history = _History(4 * self.M + 8 * in_rate // 10, channels, self.dtype)
-        self._lane = _Lane(spec, self._make(spec), 0)
+        self._keep = 4 * self.M + 8 * self.in_rate // 10
+        self._history = _History(self._keep, self.channels, self.dtype)
+        self._lane = _Lane(self._initial, self._make(self._initial), 0)
+        self._start_fresh()
+
+    def _start_fresh(self) -> None:
         self._fade: _Fade | None = None
-        self._requested: str | None = None
-        self.frames_in = 0
-        self.frames_out = 0
+        self._requested: Variant | None = None
+        self._in = 0  # the counters inside a call (frames_in/_out follow after it)
+        self._out = 0
         self.events: list[SwapEvent] = []
-        self.fallback = fallback
         self.faults: list[Fault] = []
         self._last_nonfinite = -(1 << 62)  # input frame index of the latest NaN/inf
+
+    def _reset(self) -> None:
+        """Back to the initial variant; streams made so far are kept for later swaps."""
+        for lane in (self._fade.old if self._fade else None, self._lane):
+            if lane is not None:
+                self._retire(lane)
+        self._lane = _Lane(self._initial, self._make(self._initial), 0)
+        self._history = _History(self._keep, self.channels, self.dtype)
+        self._start_fresh()
+
+    @property
+    def variant(self) -> Variant:
+        """The backend now producing output (after a fade: the new one)."""
+        return self._lane.spec
 
     @property
     def backend(self) -> str:
         """The spec of the backend now producing output."""
-        return self._lane.spec
+        return self._lane.spec.spec
+
+    @property
+    def latency(self) -> int:
+        """Bound on held-back output frames now: the active backend's, the larger
+        of the two while fading (it changes with a swap)."""
+        if self._fade is None:
+            return self._lane.stream.latency
+        return max(self._lane.stream.latency, self._fade.old.stream.latency)
+
+    def output_frames_max(self, n_in: int) -> int:
+        """Most frames any call with ``n_in`` input frames can return.
+
+        Bounded by the largest latency of any stream made so far: call
+        :meth:`prepare` with every variant you will swap to before sizing
+        buffers with it (swapping away from a long-latency backend releases
+        what it held back).
+        """
+        return self._latency_max + -(-n_in * self.L // self.M)
+
+    def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:
+        y = self._step(x, last=last)
+        out[: len(y)] = y
+        return len(y)
 
     @property
     def swaps(self) -> int:
@@ -262,41 +335,37 @@ class HotSwapResampler:
         """A crossfade is in progress."""
         return self._fade is not None
 
-    @property
-    def latency(self) -> int:
-        """Bound on held-back output frames in steady state (the current backend's)."""
-        return self._lane.stream.latency
+    def prepare(self, variants: Sequence[str | Variant]) -> None:
+        """Build a stream for each of ``variants`` now, so that no swap has to.
 
-    @property
-    def held_back_limit(self) -> int:
-        """Bound on held-back output frames now: the larger latency while fading."""
-        if self._fade is None:
-            return self.latency
-        return max(self.latency, self._fade.old.stream.latency)
-
-    def prepare(self, specs: Sequence[str]) -> None:
-        """Build a stream for each of ``specs`` now, so that no swap has to."""
-        for spec in specs:
-            if spec != self._lane.spec and spec not in self._retired:
-                self._retired[spec] = self._make(spec)
-
-    def request_swap(self, spec: str) -> None:
-        """Switch to backend ``spec`` at the next block boundary (after any running fade)."""
-        self._requested = spec
-
-    def process(self, x: np.ndarray, /, *, last: bool = False) -> np.ndarray:
-        """Resample one block, swapping first if one was requested.
-
-        Output keeps the ndim of ``x`` like any backend.
+        Each is checked first; the error names the one ``create()`` refuses.
         """
-        block, was_1d = as_frames(x, channels=self.channels, dtype=self.dtype)
+        for variant in map(self._checked, variants):
+            if variant != self._lane.spec and variant not in self._retired:
+                self._retired[variant] = self._make(variant)
+
+    def request_swap(self, variant: str | Variant) -> None:
+        """Switch to ``variant`` at the next block boundary (after any running fade).
+
+        The variant is checked now, so a bad name fails here, not mid-stream.
+        """
+        self._requested = self._checked(variant)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _checked(self, variant: str | Variant) -> Variant:
+        """``variant`` parsed and, with the default factory, resolved against its backend."""
+        parsed = Variant.parse(variant)
+        return parsed.resolved() if self._factory is create else parsed
+
+    def _step(self, block: np.ndarray, *, last: bool) -> np.ndarray:
         if self._requested is not None and self._fade is None:
             self._start_swap(self._requested)
             self._requested = None
         # NaN, inf and magnitudes beyond the bound (x <= bound is False for NaN)
         if len(block) and not np.max(np.abs(block)) <= FINITE_INPUT_BOUND:
-            self._last_nonfinite = self.frames_in + len(block)
-        self.frames_in += len(block)
+            self._last_nonfinite = self._in + len(block)
+        self._in += len(block)
         lanes = (self._fade.old if self._fade else None, self._lane)
         for lane in lanes:
             if lane is not None:
@@ -304,29 +373,27 @@ class HotSwapResampler:
         # Only now: a fallback primed above must get this block from the
         # block itself, not from the history.
         self._history.append(block)
-        y = self._emit(last=last)
-        return y[:, 0] if was_1d else y
+        return self._emit(last=last)
 
-    # -- internals -----------------------------------------------------------------
-
-    def _make(self, spec: str) -> Any:
-        """A fresh stream for ``spec``: a retired one, reset, when there is one.
+    def _make(self, variant: Variant) -> Any:
+        """A fresh stream for ``variant``: a retired one, reset, when there is one.
 
         Reusing streams keeps constructors out of playback: building a soxr HQ
         stream designs its filters and holds the GIL for milliseconds, which an
         audio callback waiting for the GIL cannot afford at every swap.
         """
-        retired = self._retired.pop(spec, None)
+        retired = self._retired.pop(variant, None)
         if retired is not None:
             retired.reset()
             return retired
         stream = self._factory(
-            spec,
+            variant,
             in_rate=self.in_rate,
             out_rate=self.out_rate,
             channels=self.channels,
             dtype=self.dtype,
         )
+        self._latency_max = max(self._latency_max, stream.latency)
         # Priming any stream after this one may reach back over this one's
         # held-back output and the new stream's own warm-up.
         self._history.reserve(3 * self._latency_in(stream) + 2 * self.M + 128)
@@ -345,53 +412,61 @@ class HotSwapResampler:
         return 2 * self._latency_in(stream) + 64 + self.M
 
     def _feed_or_replace(self, lane: _Lane, block: np.ndarray, *, last: bool) -> None:
+        """Feed ``lane``; a backend that raises or breaks the contract is replaced."""
+        before = len(lane.pending)
         try:
-            before = len(lane.pending)
-            lane.feed(block, last=last, emitted=self.frames_out)
+            lane.feed(block, last=last, emitted=self._out)
+        except Exception as exc:  # the backend's own failure, whatever it is
+            self._replace(lane, f"{type(exc).__name__}: {exc}", block, last=last)
+            return
+        try:
             self._check_output(lane, lane.pending[before:], last=last)
-        except Exception as exc:  # any failure of a backend is survivable here
+        except ContractError as exc:
             self._replace(lane, f"{type(exc).__name__}: {exc}", block, last=last)
 
     def _check_output(self, lane: _Lane, new: list[np.ndarray], *, last: bool) -> None:
-        """Raise if a lane's fresh output breaks the contract."""
+        """Raise :class:`ContractError` if a lane's fresh output breaks the contract.
+
+        Only protocol attributes of the stream are read.
+        """
         stream = lane.stream
-        rule = stream.expected_length(stream.frames_in)
+        rule = expected_length(stream.frames_in, self.in_rate, self.out_rate)
         done = f"{stream.frames_out} frames for {stream.frames_in} in"
         if stream.frames_out > rule:
-            raise ValueError(f"emitted {done}; the length rule allows {rule}")
+            raise ContractError(f"emitted {done}; the length rule allows {rule}")
         if last and stream.frames_out != rule:
-            raise ValueError(f"flushed with {done}; the length rule says {rule}")
+            raise ContractError(f"flushed with {done}; the length rule says {rule}")
         if rule - stream.frames_out > stream.latency:
-            raise ValueError(
+            raise ContractError(
                 f"held back {rule - stream.frames_out} frames ({done}); "
                 f"its latency allows {stream.latency}"
             )
         for y in new:
             if y.ndim != 2 or y.shape[1] != self.channels or y.dtype != self.dtype:
-                raise ValueError(
+                raise ContractError(
                     f"returned {y.dtype}{y.shape}, expected {self.dtype}(frames, {self.channels})"
                 )
         # NaN/inf out of finite input (all within this lane's reach) is garbage.
         reach = 2 * self._latency_in(stream) + 1024
-        if self.frames_in - self._last_nonfinite > reach:
+        if self._in - self._last_nonfinite > reach:
             for y in new:
                 if not np.isfinite(y).all():
-                    raise ValueError("returned NaN/inf from finite input")
+                    raise ContractError("returned NaN/inf from finite input")
 
     def _replace(self, lane: _Lane, error: str, block: np.ndarray, *, last: bool) -> None:
         """Put the fallback backend in ``lane``'s place, caught up to the input."""
         if self._fade is not None and lane is self._fade.old:
             # a fade from a failing stream: the new stream takes over at once
-            self.faults.append(Fault(lane.spec, error, self.frames_out, self._lane.spec))
+            self.faults.append(Fault(lane.spec.spec, error, self._out, self.backend))
             self._fade = None
             return
         fallback = self._prime(self.fallback)
-        fallback.feed(block, last=last, emitted=self.frames_out)
-        self.faults.append(Fault(lane.spec, error, self.frames_out, fallback.spec))
+        fallback.feed(block, last=last, emitted=self._out)
+        self.faults.append(Fault(lane.spec.spec, error, self._out, fallback.spec.spec))
         self._lane = fallback
 
-    def _prime(self, spec: str) -> _Lane:
-        """A lane for ``spec`` fed with history, to produce output from ``frames_out`` on.
+    def _prime(self, variant: Variant) -> _Lane:
+        """A lane for ``variant`` fed with history, to produce output from ``frames_out`` on.
 
         Raises
         ------
@@ -399,30 +474,30 @@ class HotSwapResampler:
             The history does not reach back to the next output frame, so the
             new stream would leave a gap.
         """
-        new = self._make(spec)
-        position = self.frames_out * self.M // self.L  # input frame of the next output
+        new = self._make(variant)
+        position = self._out * self.M // self.L  # input frame of the next output
         start = max(0, position - self._history_frames(new))
         start -= start % self.M
         while start < self._history.start:  # history short of a full warm-up: start later
             start += self.M
-        if start * self.L // self.M > self.frames_out:
+        if start * self.L // self.M > self._out:
             raise ValueError(
-                f"{spec}: input history starts at frame {self._history.start}, after the "
+                f"{variant}: input history starts at frame {self._history.start}, after the "
                 f"next output's input frame {position}"
             )
-        lane = _Lane(spec, new, start * self.L // self.M)
-        lane.feed(self._history.since(start), last=False, emitted=self.frames_out)
+        lane = _Lane(variant, new, start * self.L // self.M)
+        lane.feed(self._history.since(start), last=False, emitted=self._out)
         return lane
 
-    def _start_swap(self, spec: str) -> None:
+    def _start_swap(self, variant: Variant) -> None:
         try:
-            lane = self._prime(spec)
-        except Exception as exc:  # cannot even start: stay with the current backend
+            lane = self._prime(variant)
+        except Exception as exc:  # the backend cannot even start: stay with the current one
             self.faults.append(
-                Fault(spec, f"{type(exc).__name__}: {exc}", self.frames_out, self._lane.spec)
+                Fault(variant.spec, f"{type(exc).__name__}: {exc}", self._out, self.backend)
             )
             return
-        self._fade = _Fade(self._lane, self.frames_out)
+        self._fade = _Fade(self._lane, self._out)
         self._lane = lane
 
     def _emit(self, *, last: bool) -> np.ndarray:
@@ -433,7 +508,7 @@ class HotSwapResampler:
                 parts.append(faded)
         if self._fade is None and self._lane.pending:
             parts.append(self._lane.take(self._lane.end))
-            self.frames_out += len(parts[-1])
+            self._out += len(parts[-1])
         if not parts:
             return np.zeros((0, self.channels), self.dtype)
         return np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -449,20 +524,24 @@ class HotSwapResampler:
         fade_end = fade.start + self.crossfade_frames
         stop = min(fade.old.end, new.end, fade_end)
         faded = np.zeros((0, self.channels), self.dtype)
-        if stop > self.frames_out:
+        if stop > self._out:
             o = fade.old.take(stop).astype(np.float64)
             n = new.take(stop).astype(np.float64)
             fade.add(o, n)
-            offset = self.frames_out - fade.start
+            offset = self._out - fade.start
             a, b = crossfade_gains(
                 self.crossfade_frames, fade.rho, start=offset, stop=offset + len(o)
             )
             faded = (a[:, np.newaxis] * o + b[:, np.newaxis] * n).astype(self.dtype)
-            self.frames_out += len(faded)
-        if self.frames_out >= fade_end or last:
+            self._out += len(faded)
+        if self._out >= fade_end or last:
             self.events.append(
                 SwapEvent(
-                    fade.old.spec, new.spec, fade.start, self.frames_out - fade.start, fade.rho
+                    fade.old.spec.spec,
+                    new.spec.spec,
+                    fade.start,
+                    self._out - fade.start,
+                    fade.rho,
                 )
             )
             self._retire(fade.old)
