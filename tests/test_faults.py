@@ -82,11 +82,11 @@ def test_swapping_to_a_failing_backend_keeps_playing(faulty):
 
 def test_a_variant_is_checked_when_named_not_when_swapped_to():
     hs = HotSwapResampler("linear", in_rate=IN, out_rate=OUT)
-    with pytest.raises(ValueError, match="converter: expected one of .* got 'nope'"):
+    with pytest.raises(ValueError, match=r"converter: expected one of .* got 'nope'"):
         hs.request_swap("samplerate:converter=nope")
-    with pytest.raises(ValueError, match="backend: expected one of .* got 'soxx'"):
+    with pytest.raises(ValueError, match=r"backend: expected one of .* got 'soxx'"):
         hs.prepare(["soxr", "soxx"])
-    with pytest.raises(TypeError, match="unknown option.*qualty"):
+    with pytest.raises(TypeError, match=r"unknown option.*qualty"):
         HotSwapResampler("soxr:qualty=HQ", in_rate=IN, out_rate=OUT)
     y = hs.process(np.zeros(1000), last=True)  # the refusals left the stream as it was
     assert len(y) == backends.expected_length(1000, IN, OUT) and not hs.faults
