@@ -152,7 +152,7 @@ def creation_cost(spec: str, in_rate: int, out_rate: int, *, repeats: int = 3) -
 
     Cached designs are cleared before each round, so each round designs anew.
     """
-    from backends import sinc_design
+    from backends.builtin import sinc_design
 
     target = _target(spec)
     target.make(in_rate=44100, out_rate=48000).process(np.zeros(64, np.float32))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import backends
-from backends import sinc_design
+from backends.builtin import sinc_design
 from backends.builtin.sinc_design import PRESETS
 from backends.timeline import hold_back
 from harness import analysis, signals
