@@ -255,6 +255,7 @@ class HotSwapResampler(StreamResampler):
         crossfade_frames: int = 240,
         factory: Callable[..., Any] | None = None,
         fallback: str | Variant = "linear",
+        **options: str,
     ) -> None:
         if not isinstance(crossfade_frames, int) or crossfade_frames < 1:
             raise ValueError(f"crossfade_frames: expected an int >= 1, got {crossfade_frames!r}")
@@ -262,7 +263,10 @@ class HotSwapResampler(StreamResampler):
         self._factory = factory or create
         self.fallback = self._checked(fallback)
         self._initial = self._checked(variant)
-        super().__init__(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype)
+        # No options of its own: ``options`` are refused by name, as any backend's.
+        super().__init__(
+            in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **options
+        )
 
     def _open(self) -> None:
         self._retired: dict[Variant, Any] = {}  # a stream that left playback healthy

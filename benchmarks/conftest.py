@@ -48,7 +48,7 @@ def variant_params() -> list:
     for info in backends.available_backends():
         for options in [{}, *EXTRA_VARIANTS.get(info.name, [])]:
             resolved = {k: options.get(k, c.default) for k, c in info.options.items()}
-            spec = info.spec(resolved)
+            spec = info.resolve(resolved).spec
             if spec in seen:
                 continue
             seen.add(spec)

@@ -20,27 +20,26 @@ def options_text(info: backends.BackendInfo) -> str:
     )
 
 
-def latency_of(info: backends.BackendInfo, options: dict[str, str]) -> int:
+def latency_of(variant: backends.Variant) -> int:
     in_rate, out_rate = LIST_RATES
-    return backends.create(info.spec(options), in_rate=in_rate, out_rate=out_rate).latency
+    return backends.create(variant, in_rate=in_rate, out_rate=out_rate).latency
 
 
-def _option_values(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
+def _option_values(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
     """``converter sinc_best|sinc_medium`` (one option) or ``a=x,b=y; ...`` (several)."""
-    resolved = [{k: v.get(k, c.default) for k, c in info.options.items()} for v in variants]
     if len(info.options) == 1:
         (key,) = info.options
-        return f"{key} " + "|".join(r[key] for r in resolved)
-    return "; ".join(",".join(f"{k}={v}" for k, v in r.items()) for r in resolved)
+        return f"{key} " + "|".join(v.options_dict[key] for v in variants)
+    return "; ".join(v.options_text for v in variants)
 
 
-def channel_limits_text(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
-    """``at most 128 channels`` for the given option sets, naming them if not all."""
-    by_limit: dict[int, list[dict[str, str]]] = {}
-    for options in variants:
-        limit = info.max_channels(options)
+def channel_limits_text(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
+    """``at most 128 channels`` for the given variants, naming them if not all."""
+    by_limit: dict[int, list[backends.Variant]] = {}
+    for variant in variants:
+        limit = info.capabilities(variant).max_channels
         if limit is not None:
-            by_limit.setdefault(limit, []).append(options)
+            by_limit.setdefault(limit, []).append(variant)
     return "; ".join(
         f"at most {limit} channels"
         + ("" if len(limited) == len(variants) else f" with {_option_values(info, limited)}")
@@ -48,7 +47,7 @@ def channel_limits_text(info: backends.BackendInfo, variants: list[dict[str, str
     )
 
 
-def _describe(info: backends.BackendInfo, variants: list[dict[str, str]]) -> str:
+def _describe(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
     limits = channel_limits_text(info, variants)
     return "\n".join(escape(part) for part in (info.summary, limits) if part)
 
@@ -77,15 +76,15 @@ def build_table(*, variants: bool) -> Table:
                 escape(info.name), "[red]no[/red]", "-", "-", "", escape(info.reason or "")
             )
             continue
-        rows = info.variants() if variants else [{}]
-        for options in rows:
+        rows = info.variants() if variants else [info.resolve()]
+        for variant in rows:
             table.add_row(
-                escape(info.spec(options) if options else info.name),
+                escape(variant.spec if variants else info.name),
                 "[green]yes[/green]",
                 escape(info.version or "-"),
-                str(latency_of(info, options)),
-                escape(options_text(info)) if not options else "",
-                _describe(info, [options] if variants else info.variants()),
+                str(latency_of(variant)),
+                "" if variants else escape(options_text(info)),
+                _describe(info, [variant] if variants else info.variants()),
             )
     return table
 

@@ -36,7 +36,7 @@ def test_channel_limits_are_stated():
         if line.count("│") > 2:
             label = line.split("│")[1].strip() or label
             per_variant[label] = per_variant.get(label, "") + line
-    for spec in ("samplerate", "samplerate:converter=sinc_best"):
+    for spec in ("samplerate:converter=sinc_medium", "samplerate:converter=sinc_best"):
         assert "at most 128 channels" in per_variant[spec]
-    for spec in ("samplerate:converter=linear", "soxr", "linear"):
+    for spec in ("samplerate:converter=linear", "soxr:quality=HQ", "linear"):
         assert "channels" not in per_variant[spec]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..capabilities import Capabilities
 from ..optional import require
 from .linear import LinearResampler
 
@@ -26,6 +27,8 @@ class NumbaResampler(LinearResampler):
 
     name = "numba"
     summary = "stateful linear interpolation, exact integer phase (Numba JIT, nogil)"
+    # process_into allocates no array memory (proved by the conformance kit).
+    CAPABILITIES = Capabilities(allocation_free=True)
 
     def _open(self) -> None:
         require("numba", backend=self.name, extra="numba")

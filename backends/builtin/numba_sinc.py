@@ -31,6 +31,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..capabilities import Capabilities
 from ..optional import require
 from ..timeline import phase_table
 from ..validation import Choice
@@ -59,6 +60,8 @@ class NumbaSincResampler(ExactPhaseInterpolator):
 
     name = "numba-sinc"
     summary = "streaming Kaiser-windowed-sinc polyphase, exact phase (Numba JIT, nogil)"
+    # process_into allocates no array memory (proved by the conformance kit).
+    CAPABILITIES = Capabilities(allocation_free=True)
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
         "quality": Choice(tuple(PRESETS), default="hq", doc=_quality_doc())
     }

@@ -47,8 +47,9 @@ class SeedResampler(StreamResampler):
     @classmethod
     def breaks(cls, item: str, *, in_rate: int, out_rate: int) -> bool:
         # Whole-number upsampling gives every block an exact length, so only
-        # then does the length rule hold; phase restarts break item 2 always.
-        if item == "length":
+        # then does the length rule hold (and with it the latency bound 0);
+        # phase restarts break item 2 always.
+        if item in ("length", "latency"):
             return out_rate % in_rate != 0
         return item == "chunk_invariance"
 
