@@ -40,7 +40,7 @@ fuzz: $(INSTALLED) ## longer property-based runs (400 random examples each)
 # Re-run both notebooks top to bottom on the committed reference runs only, so
 # the outputs kept in git are the same on every machine (never hand-edit them).
 notebooks: $(INSTALLED) ## rerun the notebooks on the reference runs (outputs in git)
-	$(PY) -c "from harness.notebooks import execute; execute('notebooks/explore.ipynb', runs='reference'); execute('notebooks/quality.ipynb', runs='reference')"
+	$(PY) -c "from harness.views.notebooks import execute; execute('notebooks/explore.ipynb', runs='reference'); execute('notebooks/quality.ipynb', runs='reference')"
 
 $(JUPYTER): $(INSTALLED) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[notebooks]'

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import backends
-from harness.signals import noise
+from backends.testing import noise
 
 IN_RATE, OUT_RATE = 44100, 48000
 #: Option sets benchmarked besides each backend's defaults.

@@ -3,7 +3,7 @@
 * ``oneshot-<N>s-mono`` / ``oneshot-<N>s-stereo``: the whole input in one
   ``process_into(..., last=True)`` call (N = ``$BENCH_SECONDS``, default 60);
 * ``streaming-512``: 512-frame input blocks through ``process_into``, then a flush;
-* ``callback-mode``: :func:`harness.checks.timing.simulate` in callback mode,
+* ``callback-mode``: :func:`harness.measuring.checks.timing.simulate` in callback mode,
   blocksize 256 (the seed's player design).
 
 Every benchmark also checks the output length against ``expected_length``, so
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.checks.throughput import STREAM_BLOCK
-from harness.checks.timing import simulate
+from harness.measuring.checks.throughput import STREAM_BLOCK
+from harness.measuring.checks.timing import simulate
 
 IN_RATE, OUT_RATE = 44100, 48000
 CALLBACK_BLOCK = 256

@@ -8,7 +8,8 @@ import sys
 import pytest
 from rich.console import Console
 
-from harness import cli, listing
+from harness import cli
+from harness.views import listing
 
 
 def test_list_shows_every_backend_with_latency(capsys):

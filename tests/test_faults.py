@@ -9,8 +9,8 @@ import backends
 from backends.builtin.linear import LinearResampler
 from backends.hotswap import HotSwapResampler
 from backends.validation import FINITE_INPUT_BOUND
-from harness import signals
-from harness.engine import LoopSource, PlaybackEngine
+from harness.measuring import signals
+from harness.playback.engine import LoopSource, PlaybackEngine
 
 IN, OUT = 22050, 48000
 

@@ -22,16 +22,18 @@ from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgb
 
 import backends
-from harness import figures, ranking, signals, spectra
-from harness.results import load_run, to_frame
-from harness.summary import summarize
-from harness.targets import select_targets
+from harness.measuring import signals, spectra
+from harness.measuring.settings import select_variants
+from harness.results import ranking
+from harness.results.store import load_run, to_frame
+from harness.results.summary import summarize
+from harness.views import figures
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCE = next(iter(sorted(RESULTS.glob("*-reference"))), None)
 QUANTILES = np.linspace(0, 1, 11)
 DTYPES = ("int16", "float32")
-HAVE = {target.spec for target in select_targets()}
+HAVE = {variant.spec for variant in select_variants()}
 
 
 def _variant_rows(
@@ -42,7 +44,8 @@ def _variant_rows(
     ``speed`` is relative to ``linear``; the CPU-clock throughput is 20 MS/s
     times that in every scenario, with ``spread`` per cent of noise recorded.
     """
-    name, options = backends.parse_backend_spec(variant)
+    parsed = backends.Variant.parse(variant)
+    name, options = parsed.name, parsed.options_dict
     base = {
         "backend": name,
         "options": ",".join(f"{k}={v}" for k, v in options.items()),

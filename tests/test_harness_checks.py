@@ -15,10 +15,10 @@ import pytest
 import backends
 from backends.builtin.linear import LinearResampler
 from backends.stream import StreamResampler
-from harness.checks import CHECKS
-from harness.results import Recorder
-from harness.targets import QUICK, Target
-from harness.thresholds import load_thresholds
+from harness.measuring.checks import CHECKS
+from harness.measuring.settings import QUICK
+from harness.results.gates import load_thresholds
+from harness.results.store import Recorder
 
 TINY = QUICK.with_(
     rate_pairs=((22050, 48000),),
@@ -124,9 +124,9 @@ def registered():
 
 
 def measure(check, name, settings=TINY):
-    target = Target(name, (), name == "seed")
-    rec = Recorder(target, check, load_thresholds())
-    CHECKS[check](target, settings, rec)
+    variant = backends.Variant(name)
+    rec = Recorder(variant, check, load_thresholds())
+    CHECKS[check](variant, settings, rec)
     return rec.rows
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 from rich.console import Console
 
-from harness import listing
+from harness.views import listing
 
 
 def rendered(*, variants: bool) -> str:

@@ -15,7 +15,7 @@ from backends import testing as cf
 from backends.builtin import sinc_design
 from backends.builtin.sinc_design import PRESETS
 from backends.timeline import hold_back
-from harness import analysis, signals
+from harness.measuring import analysis, signals
 
 pytest.importorskip("numba", reason="numba-sinc needs numba")
 

@@ -1,4 +1,4 @@
-"""``harness.perf`` and the benchmark suite: structure and consistency, never speed.
+"""``harness.measuring.perf`` and the benchmark suite: structure and consistency, never speed.
 
 Sizes are tiny, so the figures are noise; the tests check what the rows say
 about each other (ratios against their own references), which holds at any
@@ -20,8 +20,8 @@ import pytest
 
 import backends
 from backends.builtin.linear import LinearResampler
-from harness import perf
-from harness.targets import Target, select_targets
+from harness.measuring import perf
+from harness.measuring.settings import select_variants
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = perf.PerfSettings(
@@ -34,13 +34,13 @@ def values(rows: list[dict], metric: str) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def targets() -> list[Target]:
-    return select_targets()
+def variants() -> list[backends.Variant]:
+    return select_variants()
 
 
 @pytest.fixture(scope="module")
-def throughput(targets) -> list[dict]:
-    return perf.throughput_vs_copy(targets, seconds=TINY.oneshot_seconds, repeats=1)
+def throughput(variants) -> list[dict]:
+    return perf.throughput_vs_copy(variants, seconds=TINY.oneshot_seconds, repeats=1)
 
 
 def test_rows_are_tidy(throughput):
@@ -48,12 +48,12 @@ def test_rows_are_tidy(throughput):
     assert {r["section"] for r in throughput} == {"throughput"}
 
 
-def test_throughput_has_a_row_per_variant_and_the_copy(throughput, targets):
-    specs = [t.spec for t in targets]
+def test_throughput_has_a_row_per_variant_and_the_copy(throughput, variants):
+    specs = [t.spec for t in variants]
     assert list(values(throughput, "into_msps")) == specs
     assert list(values(throughput, "process_msps")) == specs
     assert list(values(throughput, "copy_msps")) == ["np.copyto"]
-    assert any(t.baseline for t in targets), "the seed baseline is measured too"
+    assert any(t.name == "seed" for t in variants), "the seed baseline is measured too"
 
 
 def test_throughput_percentages_are_against_the_copy_of_the_same_run(throughput):
@@ -84,9 +84,9 @@ def test_throughput_ratios_to_soxr_are_consistent(throughput):
         assert hq[spec] == pytest.approx(rate / into["soxr:quality=HQ"])
 
 
-def test_per_call_overhead_has_a_row_per_variant_with_ordered_quantiles(targets):
-    rows = perf.call_overhead(targets, calls=TINY.calls)
-    specs = [t.spec for t in targets]
+def test_per_call_overhead_has_a_row_per_variant_with_ordered_quantiles(variants):
+    rows = perf.call_overhead(variants, calls=TINY.calls)
+    specs = [t.spec for t in variants]
     assert list(values(rows, "call_p50_us")) == specs
     calls = values(rows, "calls")
     p50, p99 = values(rows, "call_p50_us"), values(rows, "call_p99_us")
@@ -120,7 +120,7 @@ class Spy(LinearResampler):
 def spy_target():
     backends.register("perf-spy", Spy)
     Spy.log.clear()
-    yield Target("perf-spy", (), False)
+    yield backends.Variant("perf-spy")
     backends.unregister("perf-spy")
 
 
@@ -137,10 +137,10 @@ def test_call_floor_is_an_empty_call_on_the_measured_stream(spy_target):
     assert lengths[calls:] == [0] * calls
 
 
-def test_thread_scaling_gives_a_speedup_per_backend(targets):
+def test_thread_scaling_gives_a_speedup_per_backend(variants):
     # Best of 2 runs of >= 10 ms: one preempted single-thread run would inflate the ratio.
-    rows = perf.thread_scaling(targets, seconds=TINY.thread_seconds, repeats=2, min_run_s=0.01)
-    names = list(dict.fromkeys(t.name for t in targets))
+    rows = perf.thread_scaling(variants, seconds=TINY.thread_seconds, repeats=2, min_run_s=0.01)
+    names = list(dict.fromkeys(t.name for t in variants))
     speedup = values(rows, "speedup")
     assert [spec.split(":")[0] for spec in speedup] == names
     one, two = values(rows, "t_one_s"), values(rows, "t_two_s")

@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from harness import cli, player, signals
-from harness.engine import LOG_SECONDS, LoopSource, PlaybackEngine
-from harness.player import build_engine, gate_verdict, status_line
-from harness.wavio import WAV_ENCODINGS
+from backends.testing import noise
+from harness import cli
+from harness.measuring import signals
+from harness.playback import player
+from harness.playback.engine import LOG_SECONDS, LoopSource, PlaybackEngine
+from harness.playback.player import build_engine, gate_verdict, status_line
+from harness.playback.wavio import WAV_ENCODINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 IN, OUT = 22050, 48000
@@ -203,9 +206,7 @@ LONG_SPECS = [
 
 @pytest.mark.parametrize("spec", [*LONG_SPECS, "linear"])
 def test_the_status_line_fits_79_columns_whatever_it_shows(spec):
-    engine = PlaybackEngine(
-        LoopSource(signals.noise(IN, 1)), in_rate=IN, out_rate=OUT, backends=[spec]
-    )
+    engine = PlaybackEngine(LoopSource(noise(IN, 1)), in_rate=IN, out_rate=OUT, backends=[spec])
     engine.fifo_underruns = engine.device_underflows = 99999
     for _ in range(100):
         engine.callbacks.add(987_654_321_000)  # 988 s: far beyond any real callback

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import backends
-from harness import signals
-from harness.player import PlayerError, PlayOptions, default_swap_order, play
+from harness.measuring import signals
+from harness.playback.player import PlayerError, PlayOptions, default_swap_order, play
 
 ROOT = Path(__file__).resolve().parent.parent
 

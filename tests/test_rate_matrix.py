@@ -1,11 +1,11 @@
-"""harness.rate_matrix: the rows it measures and the ratios it reports (no timing asserted)."""
+"""The rate-matrix study: the rows it measures and the ratios it reports (no timing asserted)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from harness import rate_matrix
+from harness.measuring import rate_matrix
 
 pytest.importorskip("numba", reason="numba-sinc needs numba")
 

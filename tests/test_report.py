@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the report's figures need matplotlib")
 
-from harness.report import FIGURES, build_report
-from harness.results import load_run, save_run
-from harness.summary import summarize
+from harness.results.store import load_run, save_run
+from harness.results.summary import summarize
+from harness.views.report import FIGURES, build_report
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCE = next(iter(sorted(RESULTS.glob("*-reference"))), None)

@@ -8,8 +8,9 @@ import pytest
 from rich.console import Console
 
 from harness import cli
-from harness.results import load_run
-from harness.summary import (
+from harness.results.gates import Thresholds
+from harness.results.store import load_run
+from harness.results.summary import (
     CONCERNS,
     against_table,
     gates_table,
@@ -17,7 +18,6 @@ from harness.summary import (
     row_cells,
     summarize,
 )
-from harness.thresholds import Thresholds
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCES = sorted(RESULTS.glob("*-reference"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.wavio import WavError, _read_wave, read_wav
+from harness.playback.wavio import WavError, _read_wave, read_wav
 
 ROOT = Path(__file__).resolve().parent.parent
 

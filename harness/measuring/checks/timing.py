@@ -2,7 +2,7 @@
 
 A device callback must hand over ``blocksize`` output frames every
 ``blocksize / out_rate`` seconds (the budget). Two designs are simulated with
-preallocated buffers (``process_into``, :class:`harness.ring.RingBuffer`) and
+preallocated buffers (``process_into``, :class:`harness.playback.ring.RingBuffer`) and
 timed with ``perf_counter_ns``:
 
 * ``callback`` — the seed's setup: the callback pulls input in device-sized
@@ -20,10 +20,11 @@ from time import perf_counter_ns
 
 import numpy as np
 
-from harness.results import Recorder
-from harness.ring import RingBuffer
-from harness.signals import noise
-from harness.targets import Settings, Target
+from backends import Variant
+from backends.testing import noise
+from harness.measuring.settings import Settings
+from harness.playback.ring import RingBuffer
+from harness.results.store import Recorder
 
 __all__ = ["QUANTILES", "run", "simulate"]
 
@@ -91,14 +92,14 @@ def simulate(stream, *, blocksize: int, seconds: float, mode: str, seed: int = 0
     }
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
     for in_rate, out_rate in settings.rate_pairs[:1]:
-        warm = target.make(in_rate=in_rate, out_rate=out_rate)
+        warm = variant.create(in_rate=in_rate, out_rate=out_rate)
         warm.process(np.zeros(4096, np.float32), last=True)  # JIT, latency probe, caches
         for blocksize in settings.blocksizes:
             budget_us = 1e6 * blocksize / out_rate
             for mode in ("callback", "producer"):
-                stream = target.make(in_rate=in_rate, out_rate=out_rate)
+                stream = variant.create(in_rate=in_rate, out_rate=out_rate)
                 raw = simulate(
                     stream,
                     blocksize=blocksize,

@@ -10,7 +10,6 @@ import numpy as np
 
 __all__ = [
     "amplitude_db",
-    "centroid",
     "fit_tones",
     "response_db",
     "snr_db",
@@ -126,12 +125,6 @@ def response_db(
     spectrum = np.fft.rfft(seg) / (len(seg) / 2)
     amplitude = np.abs(spectrum[np.round(freqs * seconds).astype(int)])
     return 20.0 * np.log10(np.maximum(amplitude, 1e-20) / in_amplitude)
-
-
-def centroid(y: np.ndarray) -> float:
-    """Time centre (frames) of a pulse-like signal."""
-    y = np.asarray(y, np.float64)
-    return float(np.dot(np.arange(len(y)), y) / np.sum(y))
 
 
 def _blackman_harris(n: int) -> np.ndarray:

@@ -21,7 +21,7 @@ report [RUN]
     One self-contained HTML file: summary, gates, provenance and figures.
 perf
     Throughput against a memory copy, per-call cost, thread scaling, and the
-    seed's caching claim (see :mod:`harness.perf`).
+    seed's caching claim (see :mod:`harness.measuring.perf`).
 soak
     The seed's pre-release gate: minutes of speech, a swap every second; PASS
     (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
@@ -47,11 +47,19 @@ from rich.markup import escape
 from rich.table import Table
 
 import backends
-from harness import listing, provenance
-from harness.checks import CHECKS
-from harness.compare import DEFAULT_TIMEOUT, check_timeout, run_checks
-from harness.engine import MAX_CROSSFADE_SECONDS
-from harness.player import (
+from harness.measuring.checks import CHECKS
+from harness.measuring.runner import DEFAULT_TIMEOUT, check_timeout, run_checks
+from harness.measuring.settings import (
+    FULL,
+    MAX_BLOCKSIZE,
+    QUICK,
+    Settings,
+    parse_blocksizes,
+    parse_rate_pairs,
+    select_variants,
+)
+from harness.playback.engine import MAX_CROSSFADE_SECONDS
+from harness.playback.player import (
     OptionError,
     PlayerError,
     PlayOptions,
@@ -61,7 +69,10 @@ from harness.player import (
     short_spec,
     write_report,
 )
-from harness.results import (
+from harness.playback.wavio import WAV_ENCODINGS, WavError
+from harness.results import provenance
+from harness.results.gates import Thresholds, load_thresholds
+from harness.results.store import (
     DamagedRunWarning,
     Run,
     RunDamagedError,
@@ -72,18 +83,8 @@ from harness.results import (
     save_run_or_fallback,
     to_frame,
 )
-from harness.summary import against_table, gates_table, render_summary, verdicts
-from harness.targets import (
-    FULL,
-    MAX_BLOCKSIZE,
-    QUICK,
-    Settings,
-    parse_blocksizes,
-    parse_rate_pairs,
-    select_targets,
-)
-from harness.thresholds import Thresholds, load_thresholds
-from harness.wavio import WAV_ENCODINGS, WavError
+from harness.results.summary import against_table, gates_table, render_summary, verdicts
+from harness.views import listing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -366,7 +367,7 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     if unknown or not checks:
         parser.error(f"--checks: expected names from {','.join(CHECKS)}, got {args.checks!r}")
     try:
-        targets = select_targets(args.backends)
+        variants = select_variants(args.backends)
     except ValueError as exc:
         parser.error(str(exc))
     before = _open(args.against, args.out, parser) if args.against else None
@@ -378,7 +379,7 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     run_id = new_run_id(args.label)
     started = time.perf_counter()
     rows = run_checks(
-        targets,
+        variants,
         settings,
         checks,
         thresholds,
@@ -392,7 +393,7 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
         "label": args.label,
         "mode": settings.mode,
         "checks": checks,
-        "targets": [t.spec for t in targets],
+        "variants": [t.spec for t in variants],
         "settings": dict(settings.__dict__),
         "thresholds": thresholds.text,
         "wall_seconds": round(time.perf_counter() - started, 1),
@@ -649,7 +650,7 @@ def play_exit_status(report: dict, *, soak: bool) -> int:
 
 def cmd_report(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     try:
-        from harness.report import build_report
+        from harness.views.report import build_report
     except ImportError as exc:
         _console(stderr=True).print(
             "[red]error:[/red] "
@@ -693,7 +694,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     prog = program_name(sys.argv[0]) if argv is None else "python -m harness"
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["perf"]:  # it has its own options (and --help)
-        from harness import perf
+        from harness.measuring import perf
 
         return perf.main(argv[1:])
     parser = build_parser(prog)

@@ -1,14 +1,14 @@
 """The checks of ``python -m harness compare``, one module each.
 
-Every check is a function ``run(target, settings, rec)`` that measures one
-backend variant and records rows on the :class:`harness.results.Recorder`.
+Every check is a function ``run(variant, settings, rec)`` that measures one
+backend variant and records rows on the :class:`harness.results.store.Recorder`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.checks import drift, dtypes, nonfinite, quality, throughput, timing
+from harness.measuring.checks import drift, dtypes, nonfinite, quality, throughput, timing
 
 #: Check name -> function, in the order a run executes them (timing-sensitive last).
 CHECKS: dict[str, Callable] = {

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness import analysis, signals
-from harness.checks.schedules import block_sizes
-from harness.results import Recorder
-from harness.targets import Settings, Target
+from backends import Variant
+from backends.testing import block_sizes, centroid, hann_pulse
+from harness.measuring import analysis, signals
+from harness.measuring.settings import Settings
+from harness.results.store import Recorder
 
 __all__ = ["run", "stream_blocks"]
 
@@ -50,11 +51,11 @@ def local_snr_db(y: np.ndarray, freq: float, rate: int, *, window_s: float = 0.0
 
 
 def _tone_metrics(
-    target: Target, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
+    variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
 ) -> None:
     n = settings.quality_seconds * in_rate
     skip = int(0.1 * out_rate)
-    make = lambda: target.make(in_rate=in_rate, out_rate=out_rate, dtype="float64")  # noqa: E731
+    make = lambda: variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64")  # noqa: E731
 
     x = signals.tone(997.0, in_rate, n, dbfs=-1.0)
     oneshot = make().process(x, last=True)
@@ -103,7 +104,7 @@ def _tone_metrics(
 
 
 def _response_metrics(
-    target: Target, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
+    variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
 ) -> None:
     nyquist = min(in_rate, out_rate) / 2
     freqs = np.unique(
@@ -116,7 +117,7 @@ def _response_metrics(
     )
     seconds = 3
     x, in_amp = signals.multitone(freqs, in_rate, seconds * in_rate, seed=settings.seed)
-    y = target.make(in_rate=in_rate, out_rate=out_rate, dtype="float64").process(x, last=True)
+    y = variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64").process(x, last=True)
     gain = analysis.response_db(y[out_rate : 2 * out_rate], freqs, out_rate, in_amp)
     for f, g in zip(freqs, gain, strict=True):
         rec.add("response_db", float(g), "dB", x=float(f), x_unit="Hz", gate=False, **dims)
@@ -132,14 +133,14 @@ def _response_metrics(
 
 
 def _aliasing(
-    target: Target, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
+    variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
 ) -> None:
     src, dst = (in_rate, out_rate) if out_rate < in_rate else (out_rate, in_rate)
     if src == dst:
         return
     freq = min(1.1 * dst / 2, 0.95 * src / 2)
     x = signals.tone(freq, src, settings.quality_seconds * src, dbfs=-1.0)
-    y = target.make(in_rate=src, out_rate=dst, dtype="float64").process(x, last=True)
+    y = variant.create(in_rate=src, out_rate=dst, dtype="float64").process(x, last=True)
     alias = dst - freq
     level = analysis.tone_level_dbfs(analysis.steady(y, dst), alias, dst, start=int(0.1 * dst))
     adims = {**dims, "in_rate": src, "out_rate": dst}
@@ -147,19 +148,19 @@ def _aliasing(
     rec.add("aliasing_rejection_db", -1.0 - level, "dB", **adims)
 
 
-def _delay(target: Target, rec: Recorder, in_rate: int, out_rate: int, dims: dict) -> None:
+def _delay(variant: Variant, rec: Recorder, in_rate: int, out_rate: int, dims: dict) -> None:
     width = 32 * max(2, -(-in_rate // out_rate))
     n = 8 * width + 4096
-    stream = target.make(in_rate=in_rate, out_rate=out_rate, dtype="float64")
-    y = stream.process(signals.hann_pulse(n, n // 2, width), last=True)
-    rec.add("delay_frames", analysis.centroid(y) - (n // 2) * out_rate / in_rate, "frames", **dims)
+    stream = variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64")
+    y = stream.process(hann_pulse(n, n // 2, width), last=True)
+    rec.add("delay_frames", centroid(y) - (n // 2) * out_rate / in_rate, "frames", **dims)
     rec.add("latency_frames", stream.latency, "frames", gate=False, **dims)
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
     for in_rate, out_rate in settings.rate_pairs:
         dims = dict(in_rate=in_rate, out_rate=out_rate, channels=1, dtype="float64")
-        _tone_metrics(target, settings, rec, in_rate, out_rate, dims)
-        _response_metrics(target, settings, rec, in_rate, out_rate, dims)
-        _aliasing(target, settings, rec, in_rate, out_rate, dims)
-        _delay(target, rec, in_rate, out_rate, dims)
+        _tone_metrics(variant, settings, rec, in_rate, out_rate, dims)
+        _response_metrics(variant, settings, rec, in_rate, out_rate, dims)
+        _aliasing(variant, settings, rec, in_rate, out_rate, dims)
+        _delay(variant, rec, in_rate, out_rate, dims)

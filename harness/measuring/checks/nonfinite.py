@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.results import Recorder
-from harness.signals import tone
-from harness.targets import Settings, Target
+from backends import Variant
+from harness.measuring.settings import Settings
+from harness.measuring.signals import tone
+from harness.results.store import Recorder
 
 __all__ = ["run"]
 
 BLOCK = 512
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
     in_rate, out_rate = settings.rate_pairs[0]
     clean = tone(440.0, in_rate, 3 * in_rate, dbfs=-6).astype(np.float32)
     for label, bad in (("nan", np.nan), ("inf", np.inf)):
         x = clean.copy()
         x[in_rate] = bad
-        stream = target.make(in_rate=in_rate, out_rate=out_rate)
+        stream = variant.create(in_rate=in_rate, out_rate=out_rate)
         parts = [stream.process(x[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
         parts.append(stream.process(x[:0], last=True))
         y = np.concatenate(parts)
@@ -38,7 +39,7 @@ def run(target: Target, settings: Settings, rec: Recorder) -> None:
         span = (where[-1] - where[0] + 1) if len(where) else 0
         rec.add("contaminated_ms", 1000 * span / out_rate, "ms", **dims)
         rec.add("recovers", float(not spoiled[-out_rate // 2 :].any()), "bool", **dims)
-        fresh = target.make(in_rate=in_rate, out_rate=out_rate).process(clean, last=True)
+        fresh = variant.create(in_rate=in_rate, out_rate=out_rate).process(clean, last=True)
         try:
             stream.reset()
             recovered = np.array_equal(stream.process(clean, last=True), fresh)

@@ -6,7 +6,7 @@ editing, and only from the committed reference runs: a user's own runs are
 not in git, so outputs drawn from them would change a committed file for
 nobody else to reproduce. ``make notebooks`` regenerates them, i.e.::
 
-    python -c "from harness.notebooks import execute; execute('notebooks/explore.ipynb')"
+    python -c "from harness.views.notebooks import execute; execute('notebooks/explore.ipynb')"
 
 which runs the notebook with :data:`RUNS_VARIABLE` set to ``reference``.
 Opened interactively (``make lab``) the variable is unset and a notebook
@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.checks import CHECKS
-from harness.results import load_runs
+from harness.measuring.checks import CHECKS
+from harness.results.store import load_runs
 
 __all__ = [
     "KERNEL",
@@ -73,7 +73,7 @@ def is_reference(run_id: str) -> bool:
 
 
 def notebook_runs(root: str | Path | None = None, *, which: str | None = None) -> pd.DataFrame:
-    """The runs a notebook shows: :func:`harness.results.load_runs`, maybe narrowed.
+    """The runs a notebook shows: :func:`harness.results.store.load_runs`, maybe narrowed.
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ def latest_figure(build: Callable[..., Any], runs: pd.DataFrame, **kw: Any) -> A
     matplotlib.figure.Figure or None
         The figure, or None when no run has its data.
     """
-    from harness.figures import MissingDataError  # matplotlib: only where figures are drawn
+    from harness.views.figures import MissingDataError  # matplotlib: only where figures are drawn
 
     ids = sorted(runs["run_id"].dropna().unique(), reverse=True)
     if not ids:

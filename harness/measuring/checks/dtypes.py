@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from harness.results import Recorder
-from harness.targets import Settings, Target
+from backends import Variant
+from harness.measuring.settings import Settings
+from harness.results.store import Recorder
 
 __all__ = ["CELLS", "UNSUPPORTED", "run"]
 
@@ -73,14 +74,16 @@ CELLS: dict[str, Callable[[int, int], tuple[np.ndarray, np.ndarray]]] = {
 UNSUPPORTED = ("bool", "complex64", "int64", "uint16", "uint32", "object", "<U4")
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
     in_rate, out_rate = RATES
     for label, make in CELLS.items():
         x, exact = make(N, settings.seed)
         channels = 1 if x.ndim == 1 else x.shape[1]
         dims = dict(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=label)
-        y = target.make(in_rate=in_rate, out_rate=out_rate, channels=channels).process(x, last=True)
-        ref = target.make(
+        y = variant.create(in_rate=in_rate, out_rate=out_rate, channels=channels).process(
+            x, last=True
+        )
+        ref = variant.create(
             in_rate=in_rate, out_rate=out_rate, channels=channels, dtype="float64"
         ).process(exact, last=True)
         same_shape = y.shape == ref.shape
@@ -88,7 +91,7 @@ def run(target: Target, settings: Settings, rec: Recorder) -> None:
         rec.add("max_abs_error", error, "FS", **dims)
         rec.add("output_dtype_ok", float(y.dtype == np.float32 and same_shape), "bool", **dims)
     for dtype in UNSUPPORTED:
-        stream = target.make(in_rate=in_rate, out_rate=out_rate)
+        stream = variant.create(in_rate=in_rate, out_rate=out_rate)
         try:
             stream.process(np.zeros(16, dtype=dtype))
         except TypeError:

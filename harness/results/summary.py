@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from harness.analysis import EXACT_DB
-from harness.thresholds import Thresholds
+from harness.measuring.analysis import EXACT_DB
+from harness.results.gates import Thresholds
 
 __all__ = [
     "CONCERNS",

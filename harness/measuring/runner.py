@@ -1,6 +1,6 @@
-"""Running the checks over the targets: progress, isolation of failures, ratios.
+"""Running the checks over the variants: progress, isolation of failures, ratios.
 
-Each (check, target) runs in a forked child process with a timeout, so a
+Each (check, variant) runs in a forked child process with a timeout, so a
 backend that crashes the interpreter or hangs in one check costs only that
 check: it is recorded as failed with the reason, and the run goes on and is
 saved. Checks that do not measure time run one per core; timing and
@@ -23,10 +23,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from harness.checks import CHECKS, TIMING_SENSITIVE
-from harness.results import Recorder
-from harness.targets import Settings, Target
-from harness.thresholds import Thresholds
+from backends import Variant
+from harness.measuring.checks import CHECKS, TIMING_SENSITIVE
+from harness.measuring.settings import Settings
+from harness.results.gates import Thresholds
+from harness.results.store import Recorder
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -39,8 +40,8 @@ __all__ = [
 ]
 
 #: Throughput is reported as a ratio to this backend, measured in the same run.
-REFERENCE = Target("linear", (), False)
-#: Seconds one check may take on one target (the slowest normal one takes ~30 s).
+REFERENCE = Variant("linear")
+#: Seconds one check may take on one variant (the slowest normal one takes ~30 s).
 DEFAULT_TIMEOUT = 600.0
 #: Longest timeout accepted: waiting goes through poll(), whose timeout is an int of
 #: milliseconds (at most ~24.8 days).
@@ -59,7 +60,7 @@ def check_timeout(seconds: float, *, name: str = "timeout") -> float:
 
 
 def run_checks(
-    targets: Sequence[Target],
+    variants: Sequence[Variant],
     settings: Settings,
     checks: Sequence[str],
     thresholds: Thresholds,
@@ -68,12 +69,12 @@ def run_checks(
     timeout: float = DEFAULT_TIMEOUT,
     jobs: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Run every check over every target; a check that fails is recorded as failed.
+    """Run every check over every variant; a check that fails is recorded as failed.
 
     Checks whose figures do not depend on a quiet machine run ``jobs`` at a time
     (default: one per core); the timing-sensitive ones (see
-    :data:`harness.checks.TIMING_SENSITIVE`) run last, one at a time, with
-    nothing else running. ``timeout`` bounds each (check, target) in seconds.
+    :data:`harness.measuring.checks.TIMING_SENSITIVE`) run last, one at a time, with
+    nothing else running. ``timeout`` bounds each (check, variant) in seconds.
     Rows come back in plan order whatever the order of completion.
 
     Raises
@@ -83,8 +84,8 @@ def run_checks(
     """
     check_timeout(timeout)
     ordered = [c for c in CHECKS if c in checks]
-    plan = [(c, t) for c in ordered for t in targets]
-    if "throughput" in ordered and REFERENCE not in targets:
+    plan = [(c, t) for c in ordered for t in variants]
+    if "throughput" in ordered and REFERENCE not in variants:
         plan.append(("throughput", REFERENCE))
     shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
     alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
@@ -119,11 +120,11 @@ def run_checks(
 
 
 def _measure(
-    check: str, target: Target, settings: Settings, thresholds: Thresholds
+    check: str, variant: Variant, settings: Settings, thresholds: Thresholds
 ) -> list[dict[str, Any]]:
-    rec = Recorder(target, check, thresholds)
+    rec = Recorder(variant, check, thresholds)
     try:
-        CHECKS[check](target, settings, rec)
+        CHECKS[check](variant, settings, rec)
     except Exception as exc:  # a broken backend must not stop the run
         rec.error(exc)
     return rec.rows
@@ -135,15 +136,15 @@ def _child(pipe: Connection, *args: Any) -> None:
 
 
 class _Job:
-    """One check on one target running in a forked child."""
+    """One check on one variant running in a forked child."""
 
     def __init__(
-        self, context: Any, check: str, target: Target, settings: Settings, thresholds: Thresholds
+        self, context: Any, check: str, variant: Variant, settings: Settings, thresholds: Thresholds
     ) -> None:
-        self.check, self.target, self.thresholds = check, target, thresholds
+        self.check, self.variant, self.thresholds = check, variant, thresholds
         self.pipe, send = context.Pipe(duplex=False)
         self.child = context.Process(
-            target=_child, args=(send, check, target, settings, thresholds), daemon=True
+            target=_child, args=(send, check, variant, settings, thresholds), daemon=True
         )
         self.child.start()
         send.close()
@@ -165,7 +166,7 @@ class _Job:
             if self.child.is_alive():
                 self.child.kill()
             self.child.join(5)
-        rec = Recorder(self.target, self.check, self.thresholds)
+        rec = Recorder(self.variant, self.check, self.thresholds)
         rec.error(reason)
         return rec.rows
 
@@ -176,9 +177,9 @@ def _run_many(
     """Run ``plan[i]`` for ``i`` in ``indices``, ``width`` at a time; yield as they end."""
     if "fork" not in multiprocessing.get_all_start_methods():  # no isolation possible
         for index in indices:
-            check, target = plan[index]
-            describe(f"{check} · {target.spec}")
-            yield index, _measure(check, target, settings, thresholds)
+            check, variant = plan[index]
+            describe(f"{check} · {variant.spec}")
+            yield index, _measure(check, variant, settings, thresholds)
         return
     context = multiprocessing.get_context("fork")
     waiting, running = list(indices), {}
@@ -186,7 +187,7 @@ def _run_many(
         while waiting and len(running) < width:
             index = waiting.pop(0)
             running[index] = _Job(context, *plan[index], settings, thresholds)
-        describe(" + ".join(f"{j.check} · {j.target.spec}" for j in running.values()))
+        describe(" + ".join(f"{j.check} · {j.variant.spec}" for j in running.values()))
         soonest = min(j.started for j in running.values()) + timeout - time.monotonic()
         ready = wait([j.pipe for j in running.values()], timeout=max(0.0, soonest))
         now = time.monotonic()
@@ -198,15 +199,15 @@ def _run_many(
 
 def run_one(
     check: str,
-    target: Target,
+    variant: Variant,
     settings: Settings,
     thresholds: Thresholds,
     *,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """One check on one target, in a forked child bounded by ``timeout`` seconds."""
+    """One check on one variant, in a forked child bounded by ``timeout`` seconds."""
     ((_index, rows),) = _run_many(
-        [(check, target)], [0], 1, settings, thresholds, timeout, lambda _text: None
+        [(check, variant)], [0], 1, settings, thresholds, timeout, lambda _text: None
     )
     return rows
 

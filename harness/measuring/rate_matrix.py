@@ -1,12 +1,12 @@
 """Speed and quality over the matrix of common rate pairs, as ratios within one run.
 
-``python -m harness.rate_matrix`` measures variants (default: numba-sinc hq
+``python -m harness.measuring.rate_matrix`` measures variants (default: numba-sinc hq
 and vhq against soxr HQ and VHQ) at every ordered pair of the common rates and
 prints one table: speed ratio one-shot and in 512-frame streaming, SNR,
 aliasing rejection, -3 dB bandwidth and latency, each variant next to its
 reference. Speed is the best of ``repeats`` rounds with every variant of a
 pair run back to back in each round, so that a busy machine slows them alike;
-only the ratios are meaningful. Quality comes from :mod:`harness.checks.quality`.
+only the ratios are meaningful. Quality comes from :mod:`harness.measuring.checks.quality`.
 
 :func:`matrix_throughput`, :func:`matrix_quality` and :func:`creation_cost`
 return tidy rows for the perf study to save.
@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 import backends
-from harness.checks import quality
-from harness.results import Recorder
-from harness.signals import noise
-from harness.targets import QUICK, Target
-from harness.thresholds import load_thresholds
+from backends.testing import noise
+from harness.measuring.checks import quality
+from harness.measuring.settings import QUICK
+from harness.results.gates import load_thresholds
+from harness.results.store import Recorder
 
 __all__ = [
     "COMMON_RATES",
@@ -61,9 +61,8 @@ _QUALITY_METRICS = {
 Row = dict[str, Any]
 
 
-def _target(spec: str) -> Target:
-    name, options = backends.parse_backend_spec(spec, source="spec")
-    return Target(name, tuple(options.items()), False)
+def _target(spec: str) -> backends.Variant:
+    return backends.Variant.parse(spec, source="spec")
 
 
 def _seconds(stream: Any, x: np.ndarray, out: np.ndarray, scenario: str) -> float:
@@ -94,7 +93,7 @@ def matrix_throughput(
     rows = []
     for in_rate, out_rate in pairs:
         x = noise(round(seconds * in_rate), 1, seed=0).astype(np.float32)
-        streams = {s: _target(s).make(in_rate=in_rate, out_rate=out_rate) for s in specs}
+        streams = {s: _target(s).create(in_rate=in_rate, out_rate=out_rate) for s in specs}
         cap = max(s.output_frames_max(len(x)) for s in streams.values())
         out = np.empty((cap, 1), np.float32)
         for stream in streams.values():
@@ -135,10 +134,10 @@ def matrix_quality(
     thresholds = load_thresholds()
     rows = []
     for spec in specs:
-        target = _target(spec)
+        variant = _target(spec)
         for pair in pairs:
-            rec = Recorder(target, "quality", thresholds)
-            quality.run(target, QUICK.with_(rate_pairs=(pair,), quality_seconds=seconds), rec)
+            rec = Recorder(variant, "quality", thresholds)
+            quality.run(variant, QUICK.with_(rate_pairs=(pair,), quality_seconds=seconds), rec)
             row: Row = {"spec": spec, "in_rate": pair[0], "out_rate": pair[1]}
             for r in rec.rows:
                 if r["metric"] in _QUALITY_METRICS:
@@ -154,15 +153,15 @@ def creation_cost(spec: str, in_rate: int, out_rate: int, *, repeats: int = 3) -
     """
     from backends.builtin import sinc_design
 
-    target = _target(spec)
-    target.make(in_rate=44100, out_rate=48000).process(np.zeros(64, np.float32))
+    variant = _target(spec)
+    variant.create(in_rate=44100, out_rate=48000).process(np.zeros(64, np.float32))
     best_ms, peak = np.inf, 0
     for _ in range(repeats):
         sinc_design.exact_table.cache_clear()
         sinc_design.grid_table.cache_clear()
         tracemalloc.start()
         t0 = time.perf_counter()
-        target.make(in_rate=in_rate, out_rate=out_rate)
+        variant.create(in_rate=in_rate, out_rate=out_rate)
         best_ms = min(best_ms, (time.perf_counter() - t0) * 1e3)
         peak = max(peak, tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
@@ -207,7 +206,9 @@ def matrix_table(speed: pd.DataFrame, qual: pd.DataFrame, compare: dict[str, str
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.rate_matrix", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m harness.measuring.rate_matrix", description=__doc__
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="input per speed run")
     parser.add_argument("--repeats", type=int, default=3, help="speed rounds (best of)")
     parser.add_argument("--rates", help="IN:OUT pairs, comma-separated (default: the matrix)")
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pairs = MATRIX_PAIRS
     if args.rates:
-        from harness.targets import parse_rate_pairs
+        from harness.measuring.settings import parse_rate_pairs
 
         pairs = tuple(parse_rate_pairs(args.rates))
     specs = list(dict.fromkeys([*DEFAULT_PAIRS, *DEFAULT_PAIRS.values()]))

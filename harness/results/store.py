@@ -33,8 +33,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.targets import Target
-from harness.thresholds import Thresholds
+from backends import Variant, backend_class
+from harness.results.gates import Thresholds
 
 __all__ = [
     "COLUMNS",
@@ -114,16 +114,20 @@ class DamagedRunWarning(UserWarning):
 
 @dataclass
 class Recorder:
-    """Collects one check's rows for one target and applies the gates.
+    """Collects one check's rows for one backend variant and applies the gates.
 
-    Baseline targets get the same comparison (``passed``) but ``gated`` False,
-    so they are shown and never fail a run.
+    Reference baselines (``seed``) get the same comparison (``passed``) but
+    ``gated`` False, so they are shown and never fail a run.
     """
 
-    target: Target
+    variant: Variant
     check: str
     thresholds: Thresholds
     rows: list[dict[str, Any]] = field(default_factory=list)
+    baseline: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.baseline = bool(getattr(backend_class(self.variant.name), "baseline", False))
 
     def add(self, metric: str, value: float, unit: str, *, gate: bool = True, **dims: Any) -> None:
         """Record one measurement; ``dims`` fill the dimension columns."""
@@ -131,10 +135,10 @@ class Recorder:
         if unknown:
             raise ValueError(f"dims: unknown column(s) {sorted(unknown)}")
         row: dict[str, Any] = {
-            "backend": self.target.name,
-            "options": self.target.options_text,
-            "variant": self.target.spec,
-            "baseline": self.target.baseline,
+            "backend": self.variant.name,
+            "options": self.variant.options_text,
+            "variant": self.variant.spec,
+            "baseline": self.baseline,
             "check": self.check,
             "metric": metric,
             "value": float(value),
@@ -143,7 +147,7 @@ class Recorder:
         }
         found = (
             self.thresholds.limit(
-                self.check, metric, backend=self.target.name, variant=self.target.spec
+                self.check, metric, backend=self.variant.name, variant=self.variant.spec
             )
             if gate
             else None
@@ -154,24 +158,24 @@ class Recorder:
                 threshold=limit,
                 limit_key=key,
                 passed=Thresholds.passes(key, float(value), limit),
-                gated=not self.target.baseline,
+                gated=not self.baseline,
             )
         self.rows.append(row)
 
     def error(self, exc: BaseException) -> None:
-        """Record that the check itself failed; gated for production targets."""
+        """Record that the check itself failed; gated for production variants."""
         self.rows.append(
             {
-                "backend": self.target.name,
-                "options": self.target.options_text,
-                "variant": self.target.spec,
-                "baseline": self.target.baseline,
+                "backend": self.variant.name,
+                "options": self.variant.options_text,
+                "variant": self.variant.spec,
+                "baseline": self.baseline,
                 "check": self.check,
                 "metric": "check_failed",
                 "value": math.nan,
                 "unit": "",
                 "passed": False,
-                "gated": not self.target.baseline,
+                "gated": not self.baseline,
                 "error": f"{type(exc).__name__}: {exc}",
             }
         )

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from harness import figures
-from harness.results import DEFAULT_ROOT, load_run
-from harness.summary import SUMMARY_COLUMNS, row_cells, summarize
+from harness.results.store import DEFAULT_ROOT, load_run
+from harness.results.summary import SUMMARY_COLUMNS, row_cells, summarize
+from harness.views import figures
 
 __all__ = ["FIGURES", "build_report"]
 
@@ -185,7 +185,7 @@ def build_report(
 
     Raises
     ------
-    harness.results.RunNotFoundError
+    harness.results.store.RunNotFoundError
         ``run`` or ``against`` names no saved run.
     """
     df, meta = load_run(run, Path(root))

@@ -1,7 +1,7 @@
 """``python -m harness play`` and ``soak``: real PortAudio output through sounddevice.
 
 The player opens an output stream on the chosen device at the device's rate,
-resamples the source to it with a :class:`~harness.engine.PlaybackEngine`, and
+resamples the source to it with a :class:`~harness.playback.engine.PlaybackEngine`, and
 watches the stream from the main thread: live status, keys, Ctrl-C, the
 audio server going away. The PortAudio callback only calls ``engine.callback``.
 
@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 import backends
-from backends.validation import MAX_RATIO, check_rates, resolve_options
-from harness.engine import LoopSource, PlaybackEngine, block_input_frames
-from harness.wavio import read_wav
+from backends.validation import MAX_RATIO, check_rates
+from harness.playback.engine import LoopSource, PlaybackEngine, block_input_frames
+from harness.playback.wavio import read_wav
 
 __all__ = [
     "GATE_RESAMPLE_P95_US",
@@ -100,8 +100,7 @@ def check_spec(spec: str, *, source: str) -> None:
     ValueError, TypeError, backends.BackendUnavailable
         As :func:`backends.create` would, without building a stream.
     """
-    name, options = backends.parse_backend_spec(spec, source=source)
-    resolve_options(name, getattr(backends.backend_class(name), "OPTIONS", {}), options)
+    backends.Variant.parse(spec, source=source).resolved()
 
 
 def _sounddevice():
@@ -308,8 +307,9 @@ def _keyboard(engine: PlaybackEngine, stop: threading.Event) -> Iterator[None]:
 
 def short_spec(spec: str) -> str:
     """``name:value,...``: a spec without its option names (``soxr:VHQ``)."""
-    name, options = backends.parse_backend_spec(spec)
-    return ":".join([name, ",".join(options.values())] if options else [name])
+    parsed = backends.Variant.parse(spec)
+    values = ",".join(parsed.options_dict.values())
+    return f"{parsed.name}:{values}" if values else parsed.name
 
 
 def _duration(us: float) -> str:

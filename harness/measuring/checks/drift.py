@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from backends import expected_length
-from harness.checks.schedules import SCHEDULES, block_sizes
-from harness.results import Recorder
-from harness.signals import noise
-from harness.targets import Settings, Target
+from backends import Variant, expected_length
+from backends.testing import block_sizes, noise
+from harness.measuring.settings import Settings
+from harness.results.store import Recorder
 
-__all__ = ["run", "session_seconds"]
+__all__ = ["SCHEDULES", "run", "session_seconds"]
+
+#: The feeding patterns of a session (see :mod:`backends.testing.schedules`).
+SCHEDULES = ("device-512", "random-1-4096", "prime-17", "1-frame")
 
 
 def session_seconds(schedule: str, settings: Settings) -> float:
@@ -26,13 +28,13 @@ def session_seconds(schedule: str, settings: Settings) -> float:
     return settings.one_frame_seconds if schedule == "1-frame" else settings.drift_seconds
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
     for in_rate, out_rate in settings.rate_pairs:
         source = noise(in_rate, 1, seed=settings.seed)[:, 0].astype(np.float32)  # 1 s, looped
         for schedule in SCHEDULES:
             seconds = session_seconds(schedule, settings)
             n = round(seconds * in_rate)
-            stream = target.make(in_rate=in_rate, out_rate=out_rate)
+            stream = variant.create(in_rate=in_rate, out_rate=out_rate)
             latency = stream.latency
             held_max, ahead_max, next_mark = 0, 0, in_rate
             series = []

@@ -1,4 +1,4 @@
-"""What a run measures: backend variants (``Target``) and run parameters (``Settings``)."""
+"""What a run measures: backend variants (``select_variants``) and run parameters (``Settings``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ __all__ = [
     "MAX_BLOCKSIZE",
     "QUICK",
     "Settings",
-    "Target",
     "parse_blocksizes",
     "parse_rate_pairs",
-    "select_targets",
+    "select_variants",
 ]
 
 #: Largest device blocksize the timing check simulates (1.4 s at 48 kHz).
@@ -27,30 +26,8 @@ MAX_BLOCKSIZE = 65536
 _NUMBER = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True)
-class Target:
-    """One backend with one set of options."""
-
-    name: str
-    options: tuple[tuple[str, str], ...]
-    baseline: bool
-
-    @property
-    def spec(self) -> str:
-        items = ",".join(f"{k}={v}" for k, v in self.options)
-        return f"{self.name}:{items}" if items else self.name
-
-    @property
-    def options_text(self) -> str:
-        return ",".join(f"{k}={v}" for k, v in self.options)
-
-    def make(self, **kwargs: Any) -> Any:
-        """A fresh stream of this variant."""
-        return backends.create(self.spec, **kwargs)
-
-
-def select_targets(requested: Sequence[str] | None = None) -> list[Target]:
-    """Targets for ``--backends``: names expand to every option value, specs stay as given.
+def select_variants(requested: Sequence[str] | None = None) -> list[backends.Variant]:
+    """Variants for ``--backends``: names expand to every option value, specs stay as given.
 
     Each spec's options are checked against the backend's declared options
     (names and values) here, before anything is measured. A variant requested
@@ -70,21 +47,24 @@ def select_targets(requested: Sequence[str] | None = None) -> list[Target]:
     else:
         chosen = []
         for item in requested:
-            name, options = backends.parse_backend_spec(item, source="--backends")
+            asked = backends.Variant.parse(item, source="--backends")
+            name, options = asked.name, asked.options_dict
             if name not in infos:
                 raise ValueError(f"--backends: expected one of {', '.join(infos)}, got {name!r}")
             if not infos[name].available:
                 raise ValueError(f"--backends: {infos[name].reason}")
             chosen.append((infos[name], options or None))
-    targets: dict[Target, None] = {}  # ordered, without repeats
+    variants: dict[backends.Variant, None] = {}  # ordered, without repeats
     for info, options in chosen:
-        for variant in [options] if options is not None else info.variants():
-            try:
-                resolved = resolve_options(info.name, info.options, variant)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"--backends: {exc}") from None
-            targets[Target(info.name, tuple(resolved.items()), info.baseline)] = None
-    return list(targets)
+        if options is None:
+            variants.update(dict.fromkeys(info.variants()))
+            continue
+        try:
+            resolved = resolve_options(info.name, info.options, options)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"--backends: {exc}") from None
+        variants[backends.Variant.of(info.name, resolved)] = None
+    return list(variants)
 
 
 def _is_number(text: str) -> bool:

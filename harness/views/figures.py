@@ -2,15 +2,15 @@
 
 Two kinds, each function returning a :class:`matplotlib.figure.Figure`:
 
-* from saved results (a DataFrame from :func:`harness.results.load_runs` or
-  :func:`harness.results.load_run`): :func:`speed_vs_quality`,
+* from saved results (a DataFrame from :func:`harness.results.store.load_runs` or
+  :func:`harness.results.store.load_run`): :func:`speed_vs_quality`,
   :func:`callback_cdf`, :func:`drift_over_time`, :func:`dtype_heatmap`,
   :func:`latency` and :func:`run_comparison`. Given several runs, they show the
   latest unless ``run=`` names one;
 * computed live from backend specs (``"soxr:quality=VHQ"``): the quality
   pictures :func:`sweep_spectrograms`, :func:`frequency_response`,
   :func:`impulse_response` and :func:`imd_spectrum`; the numbers come from
-  :mod:`harness.spectra`.
+  :mod:`harness.measuring.spectra`.
 
 Figures are built on :class:`~matplotlib.figure.Figure` directly, never through
 ``pyplot``: no GUI backend is ever selected (rendering is Agg's, so this works
@@ -36,8 +36,9 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, NullFormatter
 
 import backends
-from harness import analysis, ranking, signals, spectra
-from harness.summary import SUMMARY_COLUMNS, summarize
+from harness.measuring import analysis, signals, spectra
+from harness.results import ranking
+from harness.results.summary import SUMMARY_COLUMNS, summarize
 
 __all__ = [
     "COMPARED_COLUMNS",
@@ -59,10 +60,10 @@ __all__ = [
     "sweep_spectrograms",
 ]
 
-#: The speed panel of :func:`run_comparison` (:func:`harness.ranking.speed_change`).
+#: The speed panel of :func:`run_comparison` (:func:`harness.results.ranking.speed_change`).
 SPEED = "speed"
 #: Panels of :func:`run_comparison`: :data:`SPEED`, then summary columns (see
-#: :data:`harness.summary.SUMMARY_COLUMNS`).
+#: :data:`harness.results.summary.SUMMARY_COLUMNS`).
 COMPARED_COLUMNS = (
     SPEED,
     "cb p95 µs",
@@ -96,14 +97,13 @@ _DB_RANGE = (-200.0, 0.0)
 
 def short_label(variant: str) -> str:
     """``"soxr:quality=HQ"`` -> ``"soxr HQ"``: the option values after the name."""
-    name, options = backends.parse_backend_spec(variant)
-    return " ".join([name, *options.values()])
+    parsed = backends.Variant.parse(variant)
+    return " ".join([parsed.name, *parsed.options_dict.values()])
 
 
 def _option_label(variant: str) -> str:
     """``"soxr:quality=HQ"`` -> ``"HQ"``: the option values alone, for a backend's group."""
-    _name, options = backends.parse_backend_spec(variant)
-    return " ".join(options.values()) or "(no options)"
+    return " ".join(backends.Variant.parse(variant).options_dict.values()) or "(no options)"
 
 
 def select_run(df: pd.DataFrame, run: str | None = None) -> pd.DataFrame:
@@ -189,7 +189,7 @@ def _styles(variants: Sequence[tuple[str, str, bool]]) -> dict[str, dict[str, An
 def _spec_variants(specs: Sequence[str]) -> list[tuple[str, str, bool]]:
     out = []
     for spec in specs:
-        name, _ = backends.parse_backend_spec(spec)
+        name = backends.Variant.parse(spec).name
         out.append((spec, name, bool(getattr(backends.backend_class(name), "baseline", False))))
     return out
 
@@ -250,7 +250,7 @@ def _hide_unused(axes: np.ndarray, used: int) -> None:
 
 
 def pareto_variants(df: pd.DataFrame, *, run: str | None = None) -> list[str]:
-    """Variants on the speed × quality front of one run (see :mod:`harness.ranking`)."""
+    """Variants on the speed × quality front of one run (see :mod:`harness.results.ranking`)."""
     return ranking.front_variants(select_run(df, run))
 
 
@@ -273,7 +273,7 @@ def speed_vs_quality(df: pd.DataFrame, *, run: str | None = None) -> Figure:
     """Speed and the three quality axes side by side, one row per variant.
 
     Quality is SNR, aliasing rejection and −3 dB bandwidth together
-    (:mod:`harness.ranking`). Rows run from the fastest variant down; shaded,
+    (:mod:`harness.results.ranking`). Rows run from the fastest variant down; shaded,
     bold rows are on the front: no other candidate is at least as fast and at
     least as good on all three. Candidates are production variants with an
     anti-alias filter; the baseline (X) and the interpolators without a filter
@@ -621,7 +621,7 @@ def run_comparison(
     """After/before ratio of key figures per variant, one panel each.
 
     ``run_comparison(df)`` with two or more runs in ``df`` compares the latest
-    with the one before it. The :data:`SPEED` panel is :func:`harness.ranking.speed_change`:
+    with the one before it. The :data:`SPEED` panel is :func:`harness.results.ranking.speed_change`:
     grey bands show each variant's noise, a bar ending inside its band is
     grey. The other panels are summary columns, where changes within 10 % are
     grey. Red: worse, green: better (the direction of "better" is the summary
@@ -783,7 +783,7 @@ def frequency_response(
 ) -> Figure:
     """Passband (left, zoomed) and full response up to the higher Nyquist (right).
 
-    From each resampler's measured kernel (:func:`harness.spectra.kernel_from_train`).
+    From each resampler's measured kernel (:func:`harness.measuring.spectra.kernel_from_train`).
     Right of the output Nyquist frequency the curve is the stopband: the
     suppression of what would alias (downsampling) or image (upsampling).
     """

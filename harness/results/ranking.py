@@ -112,7 +112,7 @@ def ranking_table(df: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     df : pandas.DataFrame
-        Rows of one run (see :func:`harness.results.load_run`).
+        Rows of one run (see :func:`harness.results.store.load_run`).
 
     Returns
     -------
@@ -161,7 +161,7 @@ def speed_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Per variant of ``after``: its speed over its speed in ``before``, and whether that is noise.
 
     Speed is throughput on the CPU clock (``cpu_msamples_per_s``, see
-    :mod:`harness.checks.throughput`: unlike the wall clock it does not move
+    :mod:`harness.measuring.checks.throughput`: unlike the wall clock it does not move
     with the other jobs on the machine), compared scenario by scenario (rate
     pair, mono/stereo, one-shot/streaming) and combined as a geometric mean.
     The noise of a comparison is the spread both runs recorded

@@ -38,11 +38,12 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from backends import Variant
 from backends.builtin.linear import LinearResampler
-from harness.checks.throughput import measure
-from harness.checks.timing import simulate
-from harness.signals import noise
-from harness.targets import Target, select_targets
+from backends.testing import noise
+from harness.measuring.checks.throughput import measure
+from harness.measuring.checks.timing import simulate
+from harness.measuring.settings import select_variants
 
 __all__ = [
     "FULL",
@@ -55,7 +56,7 @@ __all__ = [
     "caching_verdict",
     "call_overhead",
     "collect",
-    "default_targets",
+    "default_variants",
     "gil_verdict",
     "main",
     "render",
@@ -124,21 +125,21 @@ def _mono(seconds: float, *, seed: int = 0) -> np.ndarray:
     return noise(max(1, round(seconds * IN_RATE)), 1, seed=seed).astype(np.float32)
 
 
-def _make(target: Target, channels: int = 1) -> Any:
-    return target.make(in_rate=IN_RATE, out_rate=OUT_RATE, channels=channels)
+def _make(variant: Variant, channels: int = 1) -> Any:
+    return variant.create(in_rate=IN_RATE, out_rate=OUT_RATE, channels=channels)
 
 
-def _warm(target: Target) -> None:
+def _warm(variant: Variant) -> None:
     """Compile / load kernels and probe the latency before anything is timed."""
-    stream = _make(target)
+    stream = _make(variant)
     _ = stream.latency  # library adapters measure it once per configuration
     stream.process(np.zeros((4096, 1), np.float32), last=True)
 
 
-def default_targets(targets: Sequence[Target] | None = None) -> list[Target]:
+def default_variants(variants: Sequence[Variant] | None = None) -> list[Variant]:
     """The default-options variant of each backend (the first one listed per name)."""
-    seen: dict[str, Target] = {}
-    for t in targets if targets is not None else select_targets():
+    seen: dict[str, Variant] = {}
+    for t in variants if variants is not None else select_variants():
         seen.setdefault(t.name, t)
     return list(seen.values())
 
@@ -147,13 +148,13 @@ def default_targets(targets: Sequence[Target] | None = None) -> list[Target]:
 
 
 def throughput_vs_copy(
-    targets: Sequence[Target] | None = None, *, seconds: float = 60.0, repeats: int = 3
+    variants: Sequence[Variant] | None = None, *, seconds: float = 60.0, repeats: int = 3
 ) -> list[Row]:
     """One-shot MS/s of each variant against ``np.copyto`` of the same input.
 
     Parameters
     ----------
-    targets : sequence of Target, optional
+    variants : sequence of Variant, optional
         Variants to measure; default every available one (baselines included).
     seconds : float, default 60
         Input length at 44.1 kHz, mono float32.
@@ -168,20 +169,20 @@ def throughput_vs_copy(
         (``process``, allocating), ``into_pct_of_copy``, ``process_pct_of_copy``
         and, when soxr QQ / HQ were measured, ``ratio_to_soxr_qq`` / ``_hq``.
     """
-    targets = list(targets) if targets is not None else select_targets()
+    variants = list(variants) if variants is not None else select_variants()
     x = _mono(seconds)
     dst = np.empty_like(x)
-    for t in targets:
+    for t in variants:
         _warm(t)
     # One output buffer shared by all variants and rounds: the page faults of a
     # fresh buffer are then paid once, not timed with every backend.
-    cap = max((_make(t).output_frames_max(len(x)) for t in targets), default=0)
+    cap = max((_make(t).output_frames_max(len(x)) for t in variants), default=0)
     out = np.empty((cap, 1), np.float32)
     copy_s = np.inf
-    into_s = {t.spec: np.inf for t in targets}
-    process_rate = {t.spec: 0.0 for t in targets}
+    into_s = {t.spec: np.inf for t in variants}
+    process_rate = {t.spec: 0.0 for t in variants}
     for _ in range(repeats):
-        for t in targets:
+        for t in variants:
             # The copy runs right before each backend so that both see the same
             # machine state; its best over all rounds is the reference.
             t0 = perf_counter()
@@ -218,11 +219,11 @@ def throughput_vs_copy(
 
 
 def call_overhead(
-    targets: Sequence[Target] | None = None, *, calls: int = 2000, blocksize: int = DEVICE_BLOCK
+    variants: Sequence[Variant] | None = None, *, calls: int = 2000, blocksize: int = DEVICE_BLOCK
 ) -> list[Row]:
     """Per-call µs of device-sized streaming calls against the Python call floor.
 
-    The calls are the resampler calls of :func:`harness.checks.timing.simulate`
+    The calls are the resampler calls of :func:`harness.measuring.checks.timing.simulate`
     (producer mode): each feeds the input frames one ``blocksize``-frame device
     pull needs. The floor is ``process_into`` of a zero-length input into the
     same buffer on the same stream, timed the same way: validation, counters and
@@ -235,9 +236,9 @@ def call_overhead(
         ``floor_p50_us``, ``floor_p99_us``, ``call_over_floor_p50`` (ratio) and
         ``floor_share_p50_pct`` (share of a median call that is the floor).
     """
-    targets = list(targets) if targets is not None else select_targets()
+    variants = list(variants) if variants is not None else select_variants()
     rows = []
-    for t in targets:
+    for t in variants:
         _warm(t)
         stream = _make(t)
         # simulate() makes about one resampler call per callback; the margin
@@ -302,9 +303,9 @@ def _run_threads(jobs: Sequence[Callable[[], None]]) -> float:
     return elapsed
 
 
-def _resample_job(target: Target, x: np.ndarray, block: int, passes: int) -> Callable[[], None]:
+def _resample_job(variant: Variant, x: np.ndarray, block: int, passes: int) -> Callable[[], None]:
     """A fresh stream resampling ``x`` ``passes`` times in ``block``-frame calls."""
-    stream = _make(target)
+    stream = _make(variant)
     out = np.empty((stream.latency + -(-block * OUT_RATE // IN_RATE) + 2, 1), np.float32)
 
     def job() -> None:
@@ -325,7 +326,7 @@ def _control_job(data: bytes) -> Callable[[], None]:
 
 
 def thread_scaling(
-    targets: Sequence[Target] | None = None,
+    variants: Sequence[Variant] | None = None,
     *,
     seconds: float = 10.0,
     block: int = 4096,
@@ -351,10 +352,10 @@ def thread_scaling(
         ``speedup``, ``control_speedup`` and ``relative_scaling`` =
         ``(speedup - 1) / (control_speedup - 1)`` (1 = scales like the control).
     """
-    targets = default_targets(targets)
+    variants = default_variants(variants)
     x = _mono(seconds, seed=1)
     rows = []
-    for t in targets:
+    for t in variants:
         _warm(t)
         single = _run_threads([_resample_job(t, x, block, 1)])
         passes = max(1, math.ceil(min_run_s / max(single, 1e-6)))
@@ -566,21 +567,21 @@ def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str
 
 def collect(
     settings: PerfSettings = FULL,
-    targets: Sequence[Target] | None = None,
+    variants: Sequence[Variant] | None = None,
     *,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Run all four measurements; one tidy DataFrame (``section, backend, metric, value, unit``)."""
-    targets = list(targets) if targets is not None else select_targets()
+    variants = list(variants) if variants is not None else select_variants()
     say = progress or (lambda _msg: None)
     rows: list[Row] = []
-    say(f"throughput vs copy ({settings.oneshot_seconds:g} s one-shot, {len(targets)} variants)")
-    rows += throughput_vs_copy(targets, seconds=settings.oneshot_seconds, repeats=settings.repeats)
+    say(f"throughput vs copy ({settings.oneshot_seconds:g} s one-shot, {len(variants)} variants)")
+    rows += throughput_vs_copy(variants, seconds=settings.oneshot_seconds, repeats=settings.repeats)
     say(f"per-call overhead ({settings.calls} calls of {DEVICE_BLOCK}-frame pulls)")
-    rows += call_overhead(targets, calls=settings.calls)
+    rows += call_overhead(variants, calls=settings.calls)
     say(f"thread scaling ({settings.thread_seconds:g} s per stream)")
     rows += thread_scaling(
-        targets,
+        variants,
         seconds=settings.thread_seconds,
         block=settings.thread_block,
         repeats=settings.repeats,
@@ -769,7 +770,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--seconds: expected a positive number, got {args.seconds:g}")
         settings = replace(settings, oneshot_seconds=args.seconds)
     try:
-        targets = select_targets(args.backends)
+        variants = select_variants(args.backends)
     except ValueError as exc:
         parser.error(str(exc))
     console = Console()
@@ -777,7 +778,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Piped or captured output would wrap the tables at 80 columns.
         console = Console(width=160)
     started = time.perf_counter()
-    frame = collect(settings, targets, progress=lambda msg: console.print(f"[dim]… {msg}[/dim]"))
+    frame = collect(settings, variants, progress=lambda msg: console.print(f"[dim]… {msg}[/dim]"))
     for item in render(frame, seconds=settings.oneshot_seconds):
         console.print(item)
     console.print(f"[dim]perf: {time.perf_counter() - started:.0f} s[/dim]")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.analysis import centroid
+from backends.testing import centroid
 
 __all__ = [
     "KAISER_BETA",

@@ -1,8 +1,9 @@
 """Test signals, all in float64 and fully determined by their arguments (and a seed).
 
 The signals of the Hydrogenaudio/Infinitewave SRC comparisons and libsamplerate's
-own tests: tones, multitones on exact 1 Hz bins, log sweeps, band-limited
-pulses, two-tone IMD pairs, and reproducible noise.
+own tests: tones, multitones on exact 1 Hz bins, log sweeps and two-tone IMD
+pairs. Noise and band-limited pulses are the conformance kit's
+(:mod:`backends.testing.signals`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ import numpy as np
 
 __all__ = [
     "db_to_amplitude",
-    "hann_pulse",
     "log_sweep",
     "multitone",
     "multitone_frequencies",
-    "noise",
     "tone",
     "two_tone",
 ]
@@ -84,15 +83,3 @@ def log_sweep(
     t = np.arange(n) / rate
     phase = 2 * np.pi * f0 * duration / k * (np.exp(t / duration * k) - 1)
     return db_to_amplitude(dbfs) * np.sin(phase)
-
-
-def hann_pulse(n: int, centre: int, width: int) -> np.ndarray:
-    """A Hann window of ``width + 1`` frames centred at frame ``centre``, zeros elsewhere."""
-    x = np.zeros(n)
-    x[centre - width // 2 : centre + width // 2 + 1] = np.hanning(width + 1)
-    return x
-
-
-def noise(n: int, channels: int = 1, *, seed: int = 0, scale: float = 0.5) -> np.ndarray:
-    """Reproducible white Gaussian noise, ``(n, channels)``."""
-    return scale * np.random.default_rng(seed).standard_normal((n, channels))

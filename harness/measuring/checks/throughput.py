@@ -18,7 +18,7 @@ a burst of :data:`COPY_BURST` copies, CPU clock): ``copy_msamples_per_s``, and
 ``python -m harness perf``. The copy is no steadier a reference than the CPU
 clock itself (cache and memory bandwidth shared with the other core move it by
 up to 2× between passes), so comparisons do not divide by it. The run also adds
-``ratio_to_linear`` rows afterwards (:func:`harness.compare.throughput_ratios`).
+``ratio_to_linear`` rows afterwards (:func:`harness.measuring.runner.throughput_ratios`).
 For ``numba`` the first-call compile time is measured in a fresh interpreter
 with an empty kernel cache, and again with the cache filled.
 """
@@ -34,9 +34,10 @@ from time import perf_counter, process_time
 
 import numpy as np
 
-from harness.results import Recorder
-from harness.signals import noise
-from harness.targets import Settings, Target
+from backends import Variant
+from backends.testing import noise
+from harness.measuring.settings import Settings
+from harness.results.store import Recorder
 
 __all__ = [
     "COPY_BURST",
@@ -82,11 +83,11 @@ def spread_pct(seconds: np.ndarray) -> float:
 
 
 def _once(
-    target: Target, x: np.ndarray, in_rate: int, out_rate: int, scenario: str
+    variant: Variant, x: np.ndarray, in_rate: int, out_rate: int, scenario: str
 ) -> tuple[float, float]:
     """Wall and CPU seconds of one pass of ``scenario`` over ``x`` through a fresh stream."""
     channels = x.shape[1]
-    stream = target.make(in_rate=in_rate, out_rate=out_rate, channels=channels)
+    stream = variant.create(in_rate=in_rate, out_rate=out_rate, channels=channels)
     if scenario == "oneshot":
         t0, c0 = perf_counter(), process_time()
         stream.process(x, last=True)
@@ -109,22 +110,22 @@ def _copy_seconds(dst: np.ndarray, x: np.ndarray) -> float:
 
 
 def measure(
-    target: Target, x: np.ndarray, in_rate: int, out_rate: int, *, scenario: str, repeats: int
+    variant: Variant, x: np.ndarray, in_rate: int, out_rate: int, *, scenario: str, repeats: int
 ) -> float:
     """Best-of-``repeats`` wall-clock Msamples/s (frames × channels of input per second)."""
-    best = min(_once(target, x, in_rate, out_rate, scenario)[0] for _ in range(repeats))
+    best = min(_once(variant, x, in_rate, out_rate, scenario)[0] for _ in range(repeats))
     return x.size / best / 1e6
 
 
 def time_passes(
-    target: Target, x: np.ndarray, in_rate: int, out_rate: int, *, scenario: str, repeats: int
+    variant: Variant, x: np.ndarray, in_rate: int, out_rate: int, *, scenario: str, repeats: int
 ) -> Timing:
     """``repeats`` passes of ``scenario``, each right after a burst of copies of ``x``."""
     dst = np.empty_like(x)  # allocated once: its page faults are not timed
     wall, cpu, copy = [], [], []
     for _ in range(repeats):
         copy.append(_copy_seconds(dst, x))
-        seconds = _once(target, x, in_rate, out_rate, scenario)
+        seconds = _once(variant, x, in_rate, out_rate, scenario)
         wall.append(seconds[0])
         cpu.append(seconds[1])
     return Timing(np.array(wall), np.array(cpu), np.array(copy))
@@ -142,8 +143,8 @@ def _first_call_seconds(cache_dir: str) -> float:
     return float(done.stdout.strip())
 
 
-def run(target: Target, settings: Settings, rec: Recorder) -> None:
-    warm = target.make(in_rate=44100, out_rate=48000)
+def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
+    warm = variant.create(in_rate=44100, out_rate=48000)
     warm.process(np.zeros(1024, np.float32), last=True)  # compile / load kernels first
     for in_rate, out_rate in settings.rate_pairs:
         n = int(settings.throughput_seconds * in_rate)
@@ -151,7 +152,7 @@ def run(target: Target, settings: Settings, rec: Recorder) -> None:
             x = noise(n, channels, seed=settings.seed).astype(np.float32)
             for scenario in ("oneshot", "streaming"):
                 timing = time_passes(
-                    target,
+                    variant,
                     x,
                     in_rate,
                     out_rate,
@@ -172,7 +173,7 @@ def run(target: Target, settings: Settings, rec: Recorder) -> None:
                     rec.add("cpu_spread_pct", spread_pct(timing.cpu), "%", **dims)
                 rec.add("copy_msamples_per_s", x.size / timing.copy.min() / 1e6, "MS/s", **dims)
                 rec.add("ratio_to_copy", timing.ratio_to_copy, "x", **dims)
-    if target.name == "numba":
+    if variant.name == "numba":
         with tempfile.TemporaryDirectory() as cache:
             rec.add(
                 "compile_cold_s", _first_call_seconds(cache), "s", in_rate=44100, out_rate=48000
