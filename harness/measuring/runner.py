@@ -35,7 +35,6 @@ __all__ = [
     "REFERENCE",
     "check_timeout",
     "run_checks",
-    "run_one",
     "throughput_ratios",
 ]
 
@@ -195,21 +194,6 @@ def _run_many(
             if job.pipe in ready or now - job.started >= timeout:
                 del running[index]
                 yield index, job.finish(timeout=timeout)
-
-
-def run_one(
-    check: str,
-    variant: Variant,
-    settings: Settings,
-    thresholds: Thresholds,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> list[dict[str, Any]]:
-    """One check on one variant, in a forked child bounded by ``timeout`` seconds."""
-    ((_index, rows),) = _run_many(
-        [(check, variant)], [0], 1, settings, thresholds, timeout, lambda _text: None
-    )
-    return rows
 
 
 def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

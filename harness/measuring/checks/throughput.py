@@ -92,7 +92,7 @@ def _once(
         t0, c0 = perf_counter(), process_time()
         stream.process(x, last=True)
         return perf_counter() - t0, process_time() - c0
-    out = np.empty((stream.latency + STREAM_BLOCK * out_rate // in_rate + 2, channels), np.float32)
+    out = np.empty((stream.output_frames_max(STREAM_BLOCK), channels), np.float32)
     t0, c0 = perf_counter(), process_time()
     for pos in range(0, len(x), STREAM_BLOCK):
         stream.process_into(x[pos : pos + STREAM_BLOCK], out)

@@ -49,9 +49,7 @@ def simulate(stream, *, blocksize: int, seconds: float, mode: str, seed: int = 0
     source = noise(
         chunk * (callbacks + 8) + stream.latency * in_rate // out_rate + chunk, channels, seed=seed
     ).astype(stream.dtype)
-    scratch = np.empty(
-        (stream.latency + -(-chunk * out_rate // in_rate) + 2, channels), stream.dtype
-    )
+    scratch = np.empty((stream.output_frames_max(chunk), channels), stream.dtype)
     ring = RingBuffer(len(scratch) + 3 * blocksize, channels, stream.dtype)
     out = np.empty((blocksize, channels), stream.dtype)
     callback_ns = np.empty(callbacks, np.int64)
