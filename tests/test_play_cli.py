@@ -260,7 +260,7 @@ def test_lost_frames_fail_the_gate_and_the_exit_status():
     assert cli.play_exit_status(report, soak=False) == 1
     assert cli.play_exit_status(report, soak=True) == 1
     clean = device_report(finished_engine(["linear"]))
-    assert clean["gate"]["passed"] or clean["gate"]["resample_p95_us"] >= 5000
+    assert clean["gate"]["passed"] or clean["gate"]["resample_p95_us"] > 5000
     assert cli.play_exit_status(clean, soak=False) == 0
     assert cli.play_exit_status(clean | {"interrupted": True}, soak=False) == 130
     assert cli.play_exit_status(clean | {"interrupted": True}, soak=True) == 130

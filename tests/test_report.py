@@ -84,3 +84,29 @@ def test_a_run_without_some_checks_still_reports(tmp_path):
     assert set(figures) == set(IDS)
     assert "data:image/png" in figures["fig-dtype"]
     assert "Not drawn" in figures["fig-callback-cdf"]
+
+
+def test_the_soak_gate_comes_from_thresholds_toml():
+    """One gate system: the soak's limits and their wording are read from the file."""
+    from harness.playback.player import gate_verdict
+    from harness.results.gates import Thresholds, gate_text, load_thresholds
+
+    report = {
+        "underruns": {"fifo_empty": 0},
+        "device_underflow_after_late_callback": 1,
+        "resample_us": {"p95": 800.0},
+        "lost_frames": 0,
+        "complete": True,
+    }
+    shipped = load_thresholds()
+    assert gate_text(shipped, "soak") == (
+        "our underruns ≤ 0, resample p95 us ≤ 5000, lost frames ≤ 0"
+    )
+    assert not gate_verdict(report, shipped)["passed"]  # one late-callback underflow
+    text = shipped.text.replace("our_underruns_max = 0", "our_underruns_max = 1")
+    import tomllib
+
+    lenient = Thresholds(tomllib.loads(text), text)
+    verdict = gate_verdict(report, lenient)
+    assert verdict["passed"] and verdict["limit_our_underruns"] == 1
+    assert "our underruns ≤ 1" in verdict["rule"]

@@ -23,8 +23,8 @@ perf
     Throughput against a memory copy, per-call cost, thread scaling, and the
     seed's caching claim (see :mod:`harness.measuring.perf`).
 soak
-    The seed's pre-release gate: minutes of speech, a swap every second; PASS
-    (exit 0) when there are no underruns and resampling p95 < 5 ms, else FAIL (1).
+    The pre-release gate: minutes of speech, a swap every second; PASS (exit 0)
+    when the ``[soak]`` gates of ``thresholds.toml`` hold, else FAIL (1).
 
 Usage errors exit with status 2. Output fits the terminal; when it is not a
 terminal, ``$COLUMNS`` columns, else 80.
@@ -530,7 +530,7 @@ def report_table(report: dict) -> Table:
             f"playback report · {report['mode']} mode · "
             f"{report['in_rate']} → {report['out_rate']} Hz"
         ),
-        caption="gate: no underruns of ours, resample p95 < 5 ms, no frame lost",
+        caption=escape(f"gate: {report['gate']['rule']}"),
     )
     table.add_column("measure")
     table.add_column("value", justify="right")

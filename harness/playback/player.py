@@ -31,9 +31,9 @@ import backends
 from backends.validation import MAX_RATIO, check_rates
 from harness.playback.engine import LoopSource, PlaybackEngine, block_input_frames
 from harness.playback.wavio import read_wav
+from harness.results.gates import Thresholds, gate_text, load_thresholds
 
 __all__ = [
-    "GATE_RESAMPLE_P95_US",
     "STATUS_WIDTH",
     "OptionError",
     "PlayOptions",
@@ -46,8 +46,6 @@ __all__ = [
     "speech_clip",
 ]
 
-#: The seed's release gate: no underruns and resampling p95 under 5 ms.
-GATE_RESAMPLE_P95_US = 5000.0
 #: No callback for this long while the stream should run means the server is gone.
 STALL_SECONDS = 2.0
 #: The live status line fits an 80-column terminal without wrapping.
@@ -191,29 +189,33 @@ def _source_rates(options: PlayOptions, in_rate: int, out_rate: int, *, rate_fro
             )
 
 
-def gate_verdict(report: dict[str, Any]) -> dict[str, Any]:
-    """The seed's release gate on a report: no underruns, resampling p95 < 5 ms, no loss.
+def gate_verdict(report: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The release gate (``[soak]`` of ``thresholds.toml``) on a playback report.
 
-    Underruns counted: the FIFO running empty, and device underflows that follow
-    a callback of ours that was late (server call to return over the budget).
-    Device underflows with every recent callback on time come from the audio
-    server itself; they are reported, not gated.
+    Underruns of ours: the FIFO running empty, and device underflows that
+    follow a callback of ours that was late (server call to return over the
+    budget). Device underflows with every recent callback on time come from
+    the audio server itself; they are reported, not gated. An incomplete
+    playback fails too.
     """
-    underruns = report["underruns"]["fifo_empty"] + report["device_underflow_after_late_callback"]
-    p95 = report["resample_us"]["p95"] or 0.0
-    passed = (
-        underruns == 0
-        and p95 < GATE_RESAMPLE_P95_US
-        and report["lost_frames"] == 0
-        and report["complete"]
-    )
-    return {
-        "underruns": underruns,
-        "resample_p95_us": p95,
-        "limit_resample_p95_us": GATE_RESAMPLE_P95_US,
+    thresholds = thresholds or load_thresholds()
+    measured = {
+        "our_underruns": report["underruns"]["fifo_empty"]
+        + report["device_underflow_after_late_callback"],
+        "resample_p95_us": report["resample_us"]["p95"] or 0.0,
         "lost_frames": report["lost_frames"],
-        "passed": passed,
     }
+    verdict: dict[str, Any] = {"rule": gate_text(thresholds, "soak")}
+    passed = bool(report["complete"])
+    for metric, value in measured.items():
+        found = thresholds.limit("soak", metric, backend="", variant="")
+        verdict[metric] = value
+        if found is not None:
+            key, limit = found
+            verdict[f"limit_{metric}"] = limit
+            passed = passed and Thresholds.passes(key, float(value), limit)
+    verdict["passed"] = passed
+    return verdict
 
 
 def warm_up(spec: str, *, in_rate: int, out_rate: int, channels: int) -> None:

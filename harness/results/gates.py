@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["THRESHOLDS_FILE", "Thresholds", "load_thresholds"]
+__all__ = ["THRESHOLDS_FILE", "Thresholds", "gate_text", "load_thresholds"]
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.toml")
 
@@ -64,6 +64,19 @@ class Thresholds:
         if metric.endswith("_min"):
             return value >= limit
         raise ValueError(f"metric: expected a name ending in _min or _max, got {metric!r}")
+
+
+def gate_text(thresholds: Thresholds, section: str) -> str:
+    """The gates of ``section`` in words, from the file: ``our underruns ≤ 0, ...``."""
+    parts = []
+    for key, entry in thresholds.table.get(section, {}).items():
+        if isinstance(entry, Mapping):
+            entry = entry.get("default")
+        for suffix, sign in (("_abs_max", "|≤|"), ("_max", "≤"), ("_min", "≥")):
+            if key.endswith(suffix) and entry is not None:
+                parts.append(f"{key[: -len(suffix)].replace('_', ' ')} {sign} {entry:g}")
+                break
+    return ", ".join(parts)
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
