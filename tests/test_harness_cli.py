@@ -19,6 +19,7 @@ import pytest
 
 import backends
 from harness import cli
+from harness.cli import runs
 from harness.measuring.settings import parse_blocksizes, parse_rate_pairs, select_variants
 from harness.results.gates import load_thresholds
 from harness.results.store import (
@@ -52,13 +53,13 @@ def summary_block(text: str) -> str:
 def measured(monkeypatch) -> list:
     """Records each call of the real ``run_checks``: whether anything was measured."""
     calls = []
-    real = cli.run_checks
+    real = runs.run_checks
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "run_checks", spy)
+    monkeypatch.setattr(runs, "run_checks", spy)
     return calls
 
 
@@ -446,14 +447,14 @@ def test_a_run_that_cannot_be_saved_is_saved_elsewhere_and_exits_1(
         stack = contextlib.nullcontext()
     else:  # the real checks run, then --out becomes read-only before the save
         stack = contextlib.ExitStack()
-        real = cli.run_checks
+        real = runs.run_checks
 
         def then_lock(*args, **kwargs):
             rows = real(*args, **kwargs)
             stack.enter_context(locked(out))
             return rows
 
-        monkeypatch.setattr(cli, "run_checks", then_lock)
+        monkeypatch.setattr(runs, "run_checks", then_lock)
     with stack:
         code = cli.main(["compare", *FAST, "--out", str(out)])
     captured = capsys.readouterr()

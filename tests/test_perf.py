@@ -20,8 +20,10 @@ import pytest
 
 import backends
 from backends.builtin.linear import LinearResampler
+from harness import cli
 from harness.measuring import perf
 from harness.measuring.settings import select_variants
+from harness.views import perf_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = perf.PerfSettings(
@@ -153,10 +155,10 @@ def test_thread_scaling_gives_a_speedup_per_backend(variants):
 
 
 def test_gil_verdict_reads_the_speedup_against_the_control():
-    assert perf.gil_verdict(1.9, 1.95) == "yes"
-    assert perf.gil_verdict(1.0, 1.95) == "no"
-    assert perf.gil_verdict(1.4, 1.95) == "partly"
-    assert perf.gil_verdict(1.0, 1.1).startswith("inconclusive")
+    assert perf_tables.gil_verdict(1.9, 1.95) == "yes"
+    assert perf_tables.gil_verdict(1.0, 1.95) == "no"
+    assert perf_tables.gil_verdict(1.4, 1.95) == "partly"
+    assert perf_tables.gil_verdict(1.0, 1.1).startswith("inconclusive")
 
 
 @pytest.mark.parametrize("channels", [1, 2])
@@ -203,10 +205,10 @@ def test_caching_verdict_judges_the_claim_by_the_saving():
             columns=perf.COLUMNS,
         )
 
-    text = perf.caching_verdict(frame(15.0, 2.0), seconds=60)
+    text = perf_tables.caching_verdict(frame(15.0, 2.0), seconds=60)
     assert "+15.0 %" in text and "+2.0 %" in text
     assert "true for 512-frame streaming" in text and "false for 60 s one shot" in text
-    assert "false for 512" in perf.caching_verdict(frame(-3.0, 12.0))
+    assert "false for 512" in perf_tables.caching_verdict(frame(-3.0, 12.0))
 
 
 def test_collect_and_main(monkeypatch, tmp_path, capsys):
@@ -215,7 +217,7 @@ def test_collect_and_main(monkeypatch, tmp_path, capsys):
     available = {i.name for i in backends.available_backends() if i.available}
     chosen = [spec for spec in chosen if spec.split(":")[0] in available]
     out = tmp_path / "perf.csv"
-    assert perf.main(["--quick", "--backends", ",".join(chosen), "--out", str(out)]) == 0
+    assert cli.main(["perf", "--quick", "--backends", ",".join(chosen), "--csv", str(out)]) == 0
     frame = pd.read_csv(out)
     assert list(frame.columns) == perf.COLUMNS
     assert set(frame.section) == {"throughput", "per_call", "threads", "caching"}
@@ -227,7 +229,7 @@ def test_collect_and_main(monkeypatch, tmp_path, capsys):
 
 def test_main_rejects_a_bad_length():
     with pytest.raises(SystemExit) as exc:
-        perf.main(["--seconds", "0"])
+        cli.main(["perf", "--seconds", "0"])
     assert exc.value.code == 2
 
 

@@ -17,11 +17,13 @@ from rich.console import Console
 
 from backends.testing import noise
 from harness import cli
+from harness.cli.play import play_exit_status, play_options
 from harness.measuring import signals
 from harness.playback import player
 from harness.playback.engine import LOG_SECONDS, LoopSource, PlaybackEngine
 from harness.playback.player import build_engine, gate_verdict, status_line
 from harness.playback.wavio import WAV_ENCODINGS
+from harness.views.playback import report_table
 
 ROOT = Path(__file__).resolve().parent.parent
 IN, OUT = 22050, 48000
@@ -138,7 +140,7 @@ def test_a_wav_rate_out_of_reach_of_rate_is_refused_before_the_device(
 def test_a_very_long_duration_is_accepted_with_bounded_timing_logs():
     """1e8 s used to preallocate 168 GiB of timing logs; they now keep LOG_SECONDS."""
     args = cli.build_parser().parse_args(["play", "--duration", "1e8", "--swap-order", "linear"])
-    options = cli._play_options(args, cli.build_parser())
+    options = play_options(args, cli.build_parser())
     assert options.duration == 1e8
     clip = signals.tone(440.0, IN, IN)[:, np.newaxis]
     engine = build_engine(options, clip, IN, OUT)
@@ -226,7 +228,7 @@ def test_the_report_table_is_readable_at_80_columns():
     report = device_report(engine, interrupted=True)
     report["timing_log"] |= {"callbacks": 10**7}  # as after a session longer than the logs
     console = Console(width=80, record=True)
-    console.print(cli.report_table(report))
+    console.print(report_table(report))
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "…" not in text
@@ -257,10 +259,10 @@ def test_lost_frames_fail_the_gate_and_the_exit_status():
             break
     report = device_report(engine)
     assert report["lost_frames"] > 0 and not report["gate"]["passed"]
-    assert cli.play_exit_status(report, soak=False) == 1
-    assert cli.play_exit_status(report, soak=True) == 1
+    assert play_exit_status(report, soak=False) == 1
+    assert play_exit_status(report, soak=True) == 1
     clean = device_report(finished_engine(["linear"]))
     assert clean["gate"]["passed"] or clean["gate"]["resample_p95_us"] > 5000
-    assert cli.play_exit_status(clean, soak=False) == 0
-    assert cli.play_exit_status(clean | {"interrupted": True}, soak=False) == 130
-    assert cli.play_exit_status(clean | {"interrupted": True}, soak=True) == 130
+    assert play_exit_status(clean, soak=False) == 0
+    assert play_exit_status(clean | {"interrupted": True}, soak=False) == 130
+    assert play_exit_status(clean | {"interrupted": True}, soak=True) == 130

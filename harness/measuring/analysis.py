@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from harness.results.store import EXACT_DB
+
 __all__ = [
     "amplitude_db",
     "fit_tones",
@@ -17,9 +19,6 @@ __all__ = [
     "thd_n_db",
     "tone_level_dbfs",
 ]
-
-#: Reported in place of an infinite ratio (bit-exact match) so tables stay numeric.
-EXACT_DB = 400.0
 
 
 def steady(y: np.ndarray, rate: int, *, skip_s: float = 0.1) -> np.ndarray:

@@ -81,6 +81,10 @@ COLUMNS = [
     "gated",
     "error",
 ]
+#: Reported in place of an infinite ratio in dB (a bit-exact match) so columns stay
+#: numeric; shown as "exact" (and -EXACT_DB as "none").
+EXACT_DB = 400.0
+
 DEFAULT_ROOT = Path("results")
 #: Measurements files, in the order they are read (Parquet keeps the dtypes exactly).
 MEASUREMENT_FILES = ("measurements.parquet", "measurements.csv")

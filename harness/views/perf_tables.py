@@ -1,0 +1,192 @@
+"""The perf study's tables and verdicts (``python -m harness perf``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from rich.table import Table
+
+from harness.measuring.perf import (
+    CLAIM_PCT,
+    DEVICE_BLOCK,
+    GIL_EXPECTED,
+    CachedArangeLinear,
+)
+
+__all__ = ["caching_verdict", "gil_verdict", "render"]
+
+
+def gil_verdict(speedup: float, control: float = 2.0) -> str:
+    """Read a two-thread speed-up, next to the control's, as whether the GIL is released.
+
+    ``control`` is the speed-up of a GIL-free workload measured alongside
+    (2.0 = both cores were free). Below 1.3 the machine gave no second core
+    and nothing can be concluded.
+    """
+    if control < 1.3:
+        return "inconclusive (machine busy)"
+    relative = (speedup - 1) / (control - 1)
+    if relative >= 0.7:
+        return "yes"
+    if relative >= 0.3:
+        return "partly"
+    return "no"
+
+
+def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str:
+    """One sentence on the seed's claim, from the ``caching`` rows of ``frame``."""
+    rows = frame[(frame.section == "caching") & (frame.backend == CachedArangeLinear.name)]
+    value = dict(zip(rows.metric, rows.value, strict=True))
+    lo, hi = CLAIM_PCT
+    parts = []
+    for key, what in (
+        ("stream_saving_pct", f"{DEVICE_BLOCK}-frame streaming calls (p50)"),
+        ("oneshot_saving_pct", f"{seconds:g} s one shot" if seconds else "one shot"),
+    ):
+        pct = value[key]
+        truth = "true" if pct >= lo else "false"
+        parts.append((f"{pct:+.1f} % for {what}", f"{truth} for {what}"))
+    identical = "bit-identical output" if value["bit_identical"] else "OUTPUT DIFFERS"
+    return (
+        f"caching np.arange gives {parts[0][0]} and {parts[1][0]} ({identical}): "
+        f"the {lo:g}–{hi:g} % claim is {parts[0][1]} and {parts[1][1]}."
+    )
+
+
+def _wide(frame: pd.DataFrame, section: str) -> pd.DataFrame:
+    part = frame[frame.section == section]
+    order = list(dict.fromkeys(part.backend))
+    return part.pivot(index="backend", columns="metric", values="value").reindex(order)
+
+
+def _fmt(value: float, spec: str) -> str:
+    return "–" if pd.isna(value) else format(value, spec)
+
+
+def _table(title: str, columns: Sequence[str], *, text: Sequence[str] = ("variant",)) -> Table:
+    """A table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="left" if col in text else "right")
+    return table
+
+
+def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
+    """Rich tables (and verdict lines) for a :func:`collect` frame."""
+    out: list[Table | str] = []
+    if (frame.section == "throughput").any():
+        wide = _wide(frame, "throughput")
+        copy = wide.loc["np.copyto", "copy_msps"]
+        table = _table(
+            f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
+            f"(np.copyto: {copy:,.0f} MS/s)",
+            (
+                "variant",
+                "into MS/s",
+                "% copy",
+                "process() MS/s",
+                "% copy",
+                "× soxr QQ",
+                "× soxr HQ",
+            ),
+        )
+        for spec, r in wide.drop(index="np.copyto").iterrows():
+            table.add_row(
+                str(spec),
+                _fmt(r.into_msps, ",.1f"),
+                _fmt(r.into_pct_of_copy, ".2f"),
+                _fmt(r.process_msps, ",.1f"),
+                _fmt(r.process_pct_of_copy, ".2f"),
+                _fmt(r.get("ratio_to_soxr_qq"), ".3f"),
+                _fmt(r.get("ratio_to_soxr_hq"), ".3f"),
+            )
+        out.append(table)
+    if (frame.section == "per_call").any():
+        wide = _wide(frame, "per_call")
+        chunk = int(wide.input_frames_per_call.iloc[0])
+        table = _table(
+            f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
+            "via process_into; floor = empty call on the same stream",
+            (
+                "variant",
+                "calls",
+                "p50 µs",
+                "p99 µs",
+                "floor p50",
+                "floor p99",
+                "p50/floor",
+                "floor %",
+            ),
+        )
+        for spec, r in wide.iterrows():
+            table.add_row(
+                str(spec),
+                f"{r.calls:.0f}",
+                _fmt(r.call_p50_us, ".1f"),
+                _fmt(r.call_p99_us, ".1f"),
+                _fmt(r.floor_p50_us, ".2f"),
+                _fmt(r.floor_p99_us, ".2f"),
+                _fmt(r.call_over_floor_p50, ".1f"),
+                _fmt(r.floor_share_p50_pct, ".1f"),
+            )
+        out.append(table)
+    if (frame.section == "threads").any():
+        wide = _wide(frame, "threads")
+        block = wide.block_frames.iloc[0]
+        table = _table(
+            f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
+            "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)",
+            (
+                "backend",
+                "passes",
+                "1 thread s",
+                "2 threads s",
+                "speed-up",
+                "control",
+                "scales",
+                "GIL (documented)",
+            ),
+            text=("backend", "GIL (documented)"),
+        )
+        for spec, r in wide.iterrows():
+            name = str(spec).split(":")[0]
+            table.add_row(
+                str(spec),
+                f"{r.passes:.0f}",
+                _fmt(r.t_one_s, ".3f"),
+                _fmt(r.t_two_s, ".3f"),
+                _fmt(r.speedup, ".2f"),
+                _fmt(r.control_speedup, ".2f"),
+                gil_verdict(r.speedup, r.control_speedup),
+                GIL_EXPECTED.get(name, "?"),
+            )
+        out.append(table)
+        out.append(
+            "A kernel that releases the GIL scales only when it, not the Python around it "
+            "(validation, slicing, wrappers), dominates a call; below 1.0 the two threads "
+            "also fight over the GIL."
+        )
+    if (frame.section == "caching").any():
+        wide = _wide(frame, "caching")
+        table = _table(
+            "The seed's caching claim — NumPy linear, np.arange cached or not",
+            ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"),
+        )
+        for spec, r in wide.iterrows():
+            saving = (
+                f"{r.stream_saving_pct:+.1f} % / {r.oneshot_saving_pct:+.1f} %"
+                if not pd.isna(r.get("stream_saving_pct", np.nan))
+                else "(reference)"
+            )
+            table.add_row(
+                str(spec),
+                _fmt(r.stream_call_p50_us, ".2f"),
+                _fmt(r.stream_call_mean_us, ".2f"),
+                _fmt(r.oneshot_msps, ",.1f"),
+                saving,
+            )
+        out.append(table)
+        out.append(caching_verdict(frame, seconds=seconds))
+    return out
