@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from harness.cli.common import console_for, csv_list, damaged_runs_reported
+from harness.cli.common import ROOT, console_for, csv_list, damaged_runs_reported
 from harness.measuring.checks import CHECKS
 from harness.measuring.runner import DEFAULT_TIMEOUT, check_timeout, run_checks
 from harness.measuring.settings import (
@@ -36,10 +36,8 @@ from harness.results.store import (
     to_frame,
 )
 from harness.results.summary import verdicts
+from harness.views import perf_tables
 from harness.views.tables import against_table, gates_table, render_summary
-
-#: The repository (for the git commit in a run's provenance).
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def register(commands: Any) -> None:
@@ -258,6 +256,13 @@ def _present(run: Run, console: Console, thresholds: Thresholds, before: Run | N
 
 def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     run = _open(args.run, args.out, parser)
+    if run.meta.get("kind") == "perf":  # a perf study: its tables, no gates
+        for item in perf_tables.render(
+            run.measurements, seconds=run.meta["settings"]["oneshot_seconds"]
+        ):
+            console.print(item)
+        console.print(escape(f"run directory: {run.path}"), soft_wrap=True)
+        return 0
     before = _open(args.against, args.out, parser) if args.against else None
     code = _present(run, console, Thresholds.from_text(run.meta["thresholds"]), before)
     console.print(escape(f"run directory: {run.path}"), soft_wrap=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ import backends
 from backends.validation import resolve_options
 
 __all__ = [
+    "COMMON_PAIRS",
+    "COMMON_RATES",
     "FULL",
     "MAX_BLOCKSIZE",
     "QUICK",
@@ -19,6 +22,11 @@ __all__ = [
     "parse_rate_pairs",
     "select_variants",
 ]
+
+#: The common sample rates, telephony to high resolution.
+COMMON_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
+#: Every ordered pair of them: up and down, whole-number and fractional ratios.
+COMMON_PAIRS = tuple(itertools.permutations(COMMON_RATES, 2))
 
 #: Largest device blocksize the timing check simulates (1.4 s at 48 kHz).
 MAX_BLOCKSIZE = 65536

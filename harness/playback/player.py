@@ -86,8 +86,9 @@ def speech_clip() -> tuple[np.ndarray, int]:
 
 
 def default_swap_order() -> list[str]:
-    """Every available production backend with its default options."""
-    return [i.name for i in backends.available_backends() if i.available and not i.baseline]
+    """Every available production backend with its default options, spelled out."""
+    infos = backends.available_backends()
+    return [i.resolve().spec for i in infos if i.available and not i.baseline]
 
 
 def check_spec(spec: str, *, source: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from rich import box
 from rich.table import Table
 
 from harness.measuring.perf import (
@@ -37,7 +38,7 @@ def gil_verdict(speedup: float, control: float = 2.0) -> str:
 
 def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str:
     """One sentence on the seed's claim, from the ``caching`` rows of ``frame``."""
-    rows = frame[(frame.section == "caching") & (frame.backend == CachedArangeLinear.name)]
+    rows = frame[(frame.check == "perf:caching") & (frame.variant == CachedArangeLinear.name)]
     value = dict(zip(rows.metric, rows.value, strict=True))
     lo, hi = CLAIM_PCT
     parts = []
@@ -55,10 +56,14 @@ def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str
     )
 
 
+def _section(frame: pd.DataFrame, section: str) -> pd.DataFrame:
+    return frame[frame.check == f"perf:{section}"]
+
+
 def _wide(frame: pd.DataFrame, section: str) -> pd.DataFrame:
-    part = frame[frame.section == section]
-    order = list(dict.fromkeys(part.backend))
-    return part.pivot(index="backend", columns="metric", values="value").reindex(order)
+    part = _section(frame, section)
+    order = list(dict.fromkeys(part.variant))
+    return part.pivot(index="variant", columns="metric", values="value").reindex(order)
 
 
 def _fmt(value: float, spec: str) -> str:
@@ -67,16 +72,16 @@ def _fmt(value: float, spec: str) -> str:
 
 def _table(title: str, columns: Sequence[str], *, text: Sequence[str] = ("variant",)) -> Table:
     """A table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
-    table = Table(title=title)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
-        table.add_column(col, justify="left" if col in text else "right")
+        table.add_column(col, justify="left" if col in text else "right", overflow="fold")
     return table
 
 
 def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
     """Rich tables (and verdict lines) for a :func:`collect` frame."""
     out: list[Table | str] = []
-    if (frame.section == "throughput").any():
+    if _section(frame, "throughput").size:
         wide = _wide(frame, "throughput")
         copy = wide.loc["np.copyto", "copy_msps"]
         table = _table(
@@ -103,7 +108,7 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
                 _fmt(r.get("ratio_to_soxr_hq"), ".3f"),
             )
         out.append(table)
-    if (frame.section == "per_call").any():
+    if _section(frame, "per_call").size:
         wide = _wide(frame, "per_call")
         chunk = int(wide.input_frames_per_call.iloc[0])
         table = _table(
@@ -132,7 +137,7 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
                 _fmt(r.floor_share_p50_pct, ".1f"),
             )
         out.append(table)
-    if (frame.section == "threads").any():
+    if _section(frame, "threads").size:
         wide = _wide(frame, "threads")
         block = wide.block_frames.iloc[0]
         table = _table(
@@ -168,7 +173,7 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
             "(validation, slicing, wrappers), dominates a call; below 1.0 the two threads "
             "also fight over the GIL."
         )
-    if (frame.section == "caching").any():
+    if _section(frame, "caching").size:
         wide = _wide(frame, "caching")
         table = _table(
             "The seed's caching claim — NumPy linear, np.arange cached or not",
@@ -189,4 +194,81 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
             )
         out.append(table)
         out.append(caching_verdict(frame, seconds=seconds))
+    out += _matrix_tables(frame)
+    if _section(frame, "creation").size:
+        wide = _section(frame, "creation").pivot_table(
+            index=["variant", "in_rate", "out_rate"], columns="metric", values="value"
+        )
+        table = _table(
+            "Creating a stream at the largest reduced ratios (designs not cached)",
+            ("variant", "rates", "ms", "peak MB"),
+        )
+        for (spec, a, b), r in wide.iterrows():
+            table.add_row(
+                str(spec), f"{a:.0f}→{b:.0f}", _fmt(r.create_ms, ".1f"), _fmt(r.peak_mb, ".1f")
+            )
+        out.append(table)
+    if _section(frame, "oneshot").size:
+        wide = _wide(frame, "oneshot")
+        table = _table(
+            "One-shot path: backends.resample() on a 1 s clip vs process() on a stream",
+            ("variant", "resample MS/s", "process MS/s", "ratio"),
+        )
+        for spec, r in wide.iterrows():
+            table.add_row(
+                str(spec),
+                _fmt(r.resample_msps, ",.1f"),
+                _fmt(r.process_msps, ",.1f"),
+                _fmt(r.ratio, ".2f"),
+            )
+        out.append(table)
     return out
+
+
+#: The matrix section's references: a variant is shown as a ratio to soxr of its quality.
+_REFERENCES = {"soxr:quality=HQ": "ratio_to_soxr_hq", "soxr:quality=VHQ": "ratio_to_soxr_vhq"}
+
+
+def _reference(spec: str, present: set[str]) -> tuple[str, str]:
+    """(metric, header) of the ratio a matrix variant is shown as."""
+    if spec.endswith("=vhq") and "soxr:quality=VHQ" in present:
+        return "ratio_to_soxr_vhq", "×VHQ"
+    if "soxr:quality=HQ" in present:
+        return "ratio_to_soxr_hq", "×HQ"
+    return "ratio_to_copy", "×copy"
+
+
+def _matrix_tables(frame: pd.DataFrame) -> list[Table | str]:
+    """Speed at each rate pair as a ratio to soxr HQ (vhq: VHQ), one-shot / 512-frame calls.
+
+    Without a soxr reference in the run, as a ratio to the memory copy.
+    """
+    part = _section(frame, "matrix")
+    if not part.size:
+        return []
+    present = set(part.variant)
+    specs = [s for s in dict.fromkeys(part.variant) if s not in _REFERENCES and s != "np.copyto"]
+    specs = specs or [s for s in dict.fromkeys(part.variant) if s != "np.copyto"]
+    columns = ["rates"]
+    for spec in specs:
+        short = spec.replace("numba-sinc:quality=", "sinc ").replace("soxr:quality=", "soxr ")
+        header = _reference(spec, present)[1]
+        columns += [f"{short} {header}\n1-shot", f"{short} {header}\n512"]
+    table = _table(
+        "Rate matrix — speed as a ratio to soxr measured alongside (HQ; vhq: VHQ)",
+        columns,
+        text=("rates",),
+    )
+    by = part.set_index(["in_rate", "out_rate", "variant", "schedule", "metric"])["value"]
+    floor = dict.fromkeys(specs, np.inf)
+    for a, b in dict.fromkeys(zip(part.in_rate, part.out_rate, strict=True)):
+        cells = [f"{a / 1000:g}→{b / 1000:g}k"]
+        for spec in specs:
+            metric = _reference(spec, present)[0]
+            for scenario in ("oneshot", "streaming"):
+                value = by.get((a, b, spec, scenario, metric), np.nan)
+                floor[spec] = min(floor[spec], value)
+                cells.append(_fmt(value, ".2f"))
+        table.add_row(*cells)
+    worst = ", ".join(f"{spec} {value:.2f}×" for spec, value in floor.items())
+    return [table, f"Slowest pair of each variant, as that ratio: {worst}."]
