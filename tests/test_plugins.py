@@ -95,7 +95,7 @@ def test_compare_and_play_choose_backends_past_broken_plugins(broken_plugins):
 
     assert [t.spec for t in select_variants(["linear"])] == ["linear"]
     order = default_swap_order()
-    assert "good" in order and "soxr" in order and not set(BROKEN) & set(order)
+    assert "good" in order and "soxr:quality=HQ" in order and not set(BROKEN) & set(order)
     with pytest.raises(ValueError, match="--backends: backend 'raises' is broken"):
         select_variants(["raises"])
 
