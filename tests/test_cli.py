@@ -45,8 +45,14 @@ def test_usage_errors_exit_2():
     assert "invalid choice: 'frobnicate'" in result.stderr
 
 
-@pytest.mark.parametrize("argv", [[], ["--help"]])
-def test_help(argv, capsys):
+@pytest.mark.parametrize(("argv", "code"), [([], 2), (["--help"], 0)])
+def test_help_and_a_missing_command(argv, code, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(argv)
-    assert info.value.code in (0, 2)
+    assert info.value.code == code
+    out = capsys.readouterr()
+    if code == 0:
+        for command in ("list", "compare", "show", "report", "play", "soak", "perf"):
+            assert command in out.out
+    else:
+        assert "the following arguments are required: COMMAND" in out.err

@@ -169,11 +169,8 @@ def test_timing_counts_the_injected_stalls_and_fails_the_gate():
     stalls = callbacks // SLEEP_EVERY  # roughly one resampler call per callback
     assert by[("deadline_misses", "callback")]["value"] >= stalls - 2
     assert by[("callback_p95_us", "callback")]["passed"] is False
+    # A sleep lasts at least as long as asked: a lower bound, not a timing threshold.
     assert by[("callback_max_us", "callback")]["value"] >= SLEEP_S * 1e6
-    # In producer mode the callback only copies; the stall lands in the producer.
-    assert (
-        by[("resample_p95_us", "producer")]["value"] < by[("callback_max_us", "callback")]["value"]
-    )
 
 
 def test_timing_records_burst_share_and_startup_for_soxr():

@@ -179,3 +179,37 @@ def test_a_malformed_entry_points_file_elsewhere_does_not_hide_the_others(
 
 
 _GOOD2 = "from backends.builtin.linear import LinearResampler as Good2\n"
+
+
+def test_a_test_needing_a_missing_backend_skips_with_the_install_command(tmp_path):
+    """The kit's pytest plugin turns BackendUnavailable into a skip naming the fix."""
+    (tmp_path / "test_needs_it.py").write_text(
+        textwrap.dedent(
+            """
+            import backends
+            from backends.builtin.linear import LinearResampler
+
+            class NeedsMissing(LinearResampler):
+                name = "needs-missing"
+                summary = "requires a module that is not installed"
+
+            backends.register(
+                "needs-missing", NeedsMissing, requires=("definitely_not_installed_pkg",)
+            )
+
+            def test_uses_it():
+                backends.create("needs-missing", in_rate=8000, out_rate=16000)
+
+            def test_fails_for_real():
+                assert False, "a real failure stays a failure"
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rs", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "1 failed, 1 skipped" in done.stdout, done.stdout
+    assert "pip install definitely_not_installed_pkg" in done.stdout
