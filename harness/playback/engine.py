@@ -6,7 +6,7 @@ from a recording sink and the player can hand it to PortAudio.
 Two designs, as in the seed:
 
 * ``producer`` (default) — a producer thread reads input, resamples and writes
-  into a preallocated :class:`~harness.playback.ring.RingBuffer`; the callback only
+  into a preallocated :class:`~backends.ring.RingBuffer`; the callback only
   copies out of it. On an empty ring the callback plays silence and counts an
   underrun.
 * ``callback`` — the callback itself pulls input and resamples until the ring
@@ -34,7 +34,7 @@ import numpy as np
 
 from backends import Variant, expected_length
 from backends.hotswap import HotSwapResampler
-from harness.playback.ring import RingBuffer
+from backends.ring import RingBuffer
 
 __all__ = [
     "LOG_SECONDS",

@@ -1,4 +1,8 @@
-"""A preallocated single-producer, single-consumer FIFO of audio frames.
+"""``RingBuffer``: a preallocated single-producer, single-consumer FIFO of audio frames.
+
+What sits between a producer thread that resamples and an audio callback:
+some backends emit in bursts (soxr HQ returns nothing on many small calls),
+so a callback must never resample directly into its device buffer.
 
 The consumer (an audio callback) only copies out of it: no allocation, no lock.
 Positions are monotonically growing Python ints; each side writes only its own,
