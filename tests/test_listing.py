@@ -40,3 +40,16 @@ def test_channel_limits_are_stated():
         assert "at most 128 channels" in per_variant[spec]
     for spec in ("samplerate:converter=linear", "soxr:quality=HQ", "linear"):
         assert "channels" not in per_variant[spec]
+
+
+@pytest.mark.parametrize("variants", [False, True])
+def test_the_listing_is_readable_at_80_columns(variants):
+    console = Console(width=80, record=True)
+    listing.run(variants=variants, console=console)
+    text = console.export_text()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "…" not in text
+    for name in ("linear", "numba", "soxr", "samplerate", "numba-sinc"):
+        assert name in text
+    if not variants:  # option values wrap between values, never inside one
+        assert "zero_order_hold" in text and "sinc_medium*" in text
