@@ -17,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 
 import backends
 from backends.builtin.linear import LinearResampler
@@ -245,6 +246,11 @@ def test_collect_and_main(monkeypatch, tmp_path, capsys):
     assert "10–20 % claim is" in printed
     assert cli.main(["show", run.meta["run_id"], "--out", str(out)]) == 0  # the same tables
     assert "Rate matrix" in capsys.readouterr().out
+    console = Console(width=80, record=True)
+    for item in perf_tables.render(frame, seconds=TINY.oneshot_seconds):
+        console.print(item)
+    text = console.export_text()
+    assert all(len(line) <= 80 for line in text.splitlines()) and "…" not in text
 
 
 def test_matrix_rows_are_ratios_to_soxr_and_the_copy_measured_alongside():

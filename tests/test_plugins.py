@@ -121,8 +121,9 @@ def test_harness_list_shows_broken_plugins_and_exits_0(broken_plugins):
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    rows = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
     for name in [*BROKEN, "good", "linear"]:
-        assert f"│ {name} " in result.stdout
+        assert name in rows
     # (the reason wraps inside its cell; words stay whole)
     assert "RuntimeError:" in result.stdout and "exploded" in result.stdout
 

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from harness.cli.common import ROOT, console_for, csv_list, damaged_runs_reported
+from harness.cli.common import ROOT, console_for, csv_list, damaged_runs_reported, report_saved
 from harness.measuring.checks import CHECKS
 from harness.measuring.runner import DEFAULT_TIMEOUT, check_timeout, run_checks
 from harness.measuring.settings import (
@@ -216,17 +216,8 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     }
     run_dir, save_error = save_run_or_fallback(df, meta, args.out)
     code = _present(Run(run_dir, df, meta), console, thresholds, before)
-    if save_error is not None:
-        console_for(stderr=True).print(
-            f"[red]error:[/red] {escape(f'could not save the run under {args.out}: {save_error}')}"
-            f"\n{escape(f'saved it to {run_dir} instead ({len(df)} rows)')}",
-            soft_wrap=True,
-        )
-        return 1
-    console.print(
-        escape(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)"), soft_wrap=True
-    )
-    return code
+    saved = report_saved(run_dir, save_error, args.out, len(df), meta, console)
+    return code if saved is None else saved
 
 
 def _present(run: Run, console: Console, thresholds: Thresholds, before: Run | None) -> int:

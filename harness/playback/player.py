@@ -308,13 +308,6 @@ def _keyboard(engine: PlaybackEngine, stop: threading.Event) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def short_spec(spec: str) -> str:
-    """``name:value,...``: a spec without its option names (``soxr:VHQ``)."""
-    parsed = backends.Variant.parse(spec)
-    values = ",".join(parsed.options_dict.values())
-    return f"{parsed.name}:{values}" if values else parsed.name
-
-
 def _duration(us: float) -> str:
     """At most 6 characters: ``"950µs"``, ``"12ms"``, ``"3s"``."""
     for scale, unit in ((1, "µs"), (1e3, "ms"), (1e6, "s")):
@@ -337,7 +330,7 @@ def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
         f"  cb p95 {_duration(p95)} max {_duration(worst)}  swaps {engine.swapper.swaps}"
     )
     room = max(width - len(tail), 8)
-    name = short_spec(engine.swapper.backend)
+    name = engine.swapper.variant.short
     if len(name) > room:
         name = name[: room - 1] + "…"
     return f"{name:<{room}}{tail}"[:width].ljust(width)

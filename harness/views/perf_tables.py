@@ -9,6 +9,7 @@ import pandas as pd
 from rich import box
 from rich.table import Table
 
+from backends import Variant
 from harness.measuring.perf import (
     CLAIM_PCT,
     DEVICE_BLOCK,
@@ -71,39 +72,41 @@ def _fmt(value: float, spec: str) -> str:
 
 
 def _table(title: str, columns: Sequence[str], *, text: Sequence[str] = ("variant",)) -> Table:
-    """A table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
+    """A compact table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
         table.add_column(col, justify="left" if col in text else "right", overflow="fold")
     return table
 
 
+def _short(spec: object) -> str:
+    """``soxr:HQ``: a variant without its option names (tables fit 80 columns)."""
+    try:
+        return Variant.parse(str(spec)).short
+    except ValueError:
+        return str(spec)
+
+
 def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
-    """Rich tables (and verdict lines) for a :func:`collect` frame."""
+    """Rich tables (and verdict lines) for a :func:`~harness.measuring.perf.collect` frame.
+
+    Every table fits 80 columns.
+    """
     out: list[Table | str] = []
     if _section(frame, "throughput").size:
         wide = _wide(frame, "throughput")
         copy = wide.loc["np.copyto", "copy_msps"]
         table = _table(
             f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
-            f"(np.copyto: {copy:,.0f} MS/s)",
-            (
-                "variant",
-                "into MS/s",
-                "% copy",
-                "process() MS/s",
-                "% copy",
-                "× soxr QQ",
-                "× soxr HQ",
-            ),
+            f"(np.copyto: {copy:,.0f} MS/s; into: process_into, preallocated output)",
+            ("variant", "into\nMS/s", "% of\ncopy", "process\nMS/s", "×\nsoxr QQ", "×\nsoxr HQ"),
         )
         for spec, r in wide.drop(index="np.copyto").iterrows():
             table.add_row(
-                str(spec),
+                _short(spec),
                 _fmt(r.into_msps, ",.1f"),
                 _fmt(r.into_pct_of_copy, ".2f"),
                 _fmt(r.process_msps, ",.1f"),
-                _fmt(r.process_pct_of_copy, ".2f"),
                 _fmt(r.get("ratio_to_soxr_qq"), ".3f"),
                 _fmt(r.get("ratio_to_soxr_hq"), ".3f"),
             )
@@ -113,59 +116,44 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
         chunk = int(wide.input_frames_per_call.iloc[0])
         table = _table(
             f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
-            "via process_into; floor = empty call on the same stream",
-            (
-                "variant",
-                "calls",
-                "p50 µs",
-                "p99 µs",
-                "floor p50",
-                "floor p99",
-                "p50/floor",
-                "floor %",
-            ),
+            "via process_into; floor = an empty call on the same stream",
+            ("variant", "calls", "p50 µs", "p99 µs", "floor\np50 µs", "p50 /\nfloor"),
         )
         for spec, r in wide.iterrows():
             table.add_row(
-                str(spec),
+                _short(spec),
                 f"{r.calls:.0f}",
                 _fmt(r.call_p50_us, ".1f"),
                 _fmt(r.call_p99_us, ".1f"),
                 _fmt(r.floor_p50_us, ".2f"),
-                _fmt(r.floor_p99_us, ".2f"),
                 _fmt(r.call_over_floor_p50, ".1f"),
-                _fmt(r.floor_share_p50_pct, ".1f"),
             )
         out.append(table)
     if _section(frame, "threads").size:
         wide = _wide(frame, "threads")
         block = wide.block_frames.iloc[0]
         table = _table(
-            f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
+            f"Thread scaling — 2 streams in 2 threads vs 1, {block:.0f}-frame calls "
             "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)",
             (
                 "backend",
-                "passes",
-                "1 thread s",
-                "2 threads s",
-                "speed-up",
+                "1 thread\ns",
+                "2 threads\ns",
+                "speed-\nup",
                 "control",
-                "scales",
-                "GIL (documented)",
+                "releases\nthe GIL",
             ),
-            text=("backend", "GIL (documented)"),
+            text=("backend", "releases\nthe GIL"),
         )
         for spec, r in wide.iterrows():
-            name = str(spec).split(":")[0]
+            documented = GIL_EXPECTED.get(str(spec).split(":")[0], "?")
             table.add_row(
-                str(spec),
-                f"{r.passes:.0f}",
+                _short(spec),
                 _fmt(r.t_one_s, ".3f"),
                 _fmt(r.t_two_s, ".3f"),
                 _fmt(r.speedup, ".2f"),
                 _fmt(r.control_speedup, ".2f"),
-                gil_verdict(r.speedup, r.control_speedup),
-                GIL_EXPECTED.get(name, "?"),
+                f"{gil_verdict(r.speedup, r.control_speedup)} (docs: {documented})",
             )
         out.append(table)
         out.append(
@@ -177,7 +165,13 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
         wide = _wide(frame, "caching")
         table = _table(
             "The seed's caching claim — NumPy linear, np.arange cached or not",
-            ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"),
+            (
+                "variant",
+                "stream\np50 µs",
+                "stream\nmean µs",
+                "one-shot\nMS/s",
+                "saving\nstream / 1-shot",
+            ),
         )
         for spec, r in wide.iterrows():
             saving = (
@@ -201,22 +195,23 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
         )
         table = _table(
             "Creating a stream at the largest reduced ratios (designs not cached)",
-            ("variant", "rates", "ms", "peak MB"),
+            ("variant", "rates, Hz", "ms", "peak MB"),
         )
         for (spec, a, b), r in wide.iterrows():
             table.add_row(
-                str(spec), f"{a:.0f}→{b:.0f}", _fmt(r.create_ms, ".1f"), _fmt(r.peak_mb, ".1f")
+                _short(spec), f"{a:.0f}→{b:.0f}", _fmt(r.create_ms, ".1f"), _fmt(r.peak_mb, ".1f")
             )
         out.append(table)
     if _section(frame, "oneshot").size:
         wide = _wide(frame, "oneshot")
         table = _table(
-            "One-shot path: backends.resample() on a 1 s clip vs process() on a stream",
-            ("variant", "resample MS/s", "process MS/s", "ratio"),
+            "One-shot path: backends.resample() on a 1 s clip vs process() on a stream "
+            "(ratio 1.0 = the convenience costs nothing)",
+            ("variant", "resample()\nMS/s", "process()\nMS/s", "ratio"),
         )
         for spec, r in wide.iterrows():
             table.add_row(
-                str(spec),
+                _short(spec),
                 _fmt(r.resample_msps, ",.1f"),
                 _fmt(r.process_msps, ",.1f"),
                 _fmt(r.ratio, ".2f"),
@@ -239,9 +234,10 @@ def _reference(spec: str, present: set[str]) -> tuple[str, str]:
 
 
 def _matrix_tables(frame: pd.DataFrame) -> list[Table | str]:
-    """Speed at each rate pair as a ratio to soxr HQ (vhq: VHQ), one-shot / 512-frame calls.
+    """Speed at each rate pair as a ratio to soxr HQ (vhq: VHQ) measured alongside.
 
-    Without a soxr reference in the run, as a ratio to the memory copy.
+    One table for one-shot, one for 512-frame calls, a column per variant;
+    without a soxr reference in the run, as a ratio to the memory copy.
     """
     part = _section(frame, "matrix")
     if not part.size:
@@ -249,26 +245,25 @@ def _matrix_tables(frame: pd.DataFrame) -> list[Table | str]:
     present = set(part.variant)
     specs = [s for s in dict.fromkeys(part.variant) if s not in _REFERENCES and s != "np.copyto"]
     specs = specs or [s for s in dict.fromkeys(part.variant) if s != "np.copyto"]
-    columns = ["rates"]
-    for spec in specs:
-        short = spec.replace("numba-sinc:quality=", "sinc ").replace("soxr:quality=", "soxr ")
-        header = _reference(spec, present)[1]
-        columns += [f"{short} {header}\n1-shot", f"{short} {header}\n512"]
-    table = _table(
-        "Rate matrix — speed as a ratio to soxr measured alongside (HQ; vhq: VHQ)",
-        columns,
-        text=("rates",),
-    )
     by = part.set_index(["in_rate", "out_rate", "variant", "schedule", "metric"])["value"]
-    floor = dict.fromkeys(specs, np.inf)
-    for a, b in dict.fromkeys(zip(part.in_rate, part.out_rate, strict=True)):
-        cells = [f"{a / 1000:g}→{b / 1000:g}k"]
-        for spec in specs:
-            metric = _reference(spec, present)[0]
-            for scenario in ("oneshot", "streaming"):
-                value = by.get((a, b, spec, scenario, metric), np.nan)
+    pairs = list(dict.fromkeys(zip(part.in_rate, part.out_rate, strict=True)))
+    out: list[Table | str] = []
+    for scenario, what in (("oneshot", "one shot"), ("streaming", "512-frame calls")):
+        columns = ["rates", *(f"{_short(s)}\n{_reference(s, present)[1]}" for s in specs)]
+        table = _table(
+            f"Rate matrix, {what} — speed as a ratio to soxr measured alongside",
+            columns,
+            text=("rates",),
+        )
+        floor = dict.fromkeys(specs, np.inf)
+        for a, b in pairs:
+            cells = [f"{a / 1000:g}→{b / 1000:g}k"]
+            for spec in specs:
+                value = by.get((a, b, spec, scenario, _reference(spec, present)[0]), np.nan)
                 floor[spec] = min(floor[spec], value)
                 cells.append(_fmt(value, ".2f"))
-        table.add_row(*cells)
-    worst = ", ".join(f"{spec} {value:.2f}×" for spec, value in floor.items())
-    return [table, f"Slowest pair of each variant, as that ratio: {worst}."]
+            table.add_row(*cells)
+        out.append(table)
+        worst = ", ".join(f"{_short(s)} {v:.2f}×" for s, v in floor.items())
+        out.append(f"Slowest pair ({what}), as that ratio: {worst}.")
+    return out
