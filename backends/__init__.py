@@ -11,9 +11,10 @@ See :mod:`backends.protocol` for the contract and :mod:`backends.selection`
 for choosing a backend with ``$RESAMPLER_BACKEND``.
 """
 
+from .capabilities import Capabilities
 from .errors import BackendBroken, BackendUnavailable
-from .lengths import expected_length
-from .protocol import Resampler, SupportsProcessInto
+from .hotswap import HotSwapResampler
+from .protocol import Resampler
 from .registry import (
     ENTRY_POINT_GROUP,
     BackendInfo,
@@ -21,32 +22,40 @@ from .registry import (
     backend_class,
     backend_names,
     register,
+    rescan,
     unregister,
 )
-from .selection import ENV_VAR, create, default_backend_name, parse_backend_spec, resample
+from .ring import RingBuffer
+from .selection import ENV_VAR, create, default_backend_name, resample
 from .stream import StreamResampler
-from .validation import MAX_RATIO, SUPPORTED_INPUT_DTYPES, Choice
+from .timeline import expected_length
+from .validation import FINITE_INPUT_BOUND, MAX_RATIO, SUPPORTED_INPUT_DTYPES, Choice
+from .variant import Variant
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
+    "FINITE_INPUT_BOUND",
     "MAX_RATIO",
     "SUPPORTED_INPUT_DTYPES",
     "BackendBroken",
     "BackendInfo",
     "BackendUnavailable",
+    "Capabilities",
     "Choice",
+    "HotSwapResampler",
     "Resampler",
+    "RingBuffer",
     "StreamResampler",
-    "SupportsProcessInto",
+    "Variant",
     "available_backends",
     "backend_class",
     "backend_names",
     "create",
     "default_backend_name",
     "expected_length",
-    "parse_backend_spec",
     "register",
     "resample",
+    "rescan",
     "unregister",
 ]

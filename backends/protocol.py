@@ -28,10 +28,15 @@ by ``tests/test_conformance.py``):
    counts as faulty like NaN/inf input: it is not scanned for, spoils the
    outputs within the filter's reach, and ``reset()`` always recovers.
 
-Optional, for callers that must not allocate (audio callbacks):
-``output_frames_max(n_in)`` sizes a buffer and ``process_into(x, out)`` fills
-it, returning the number of frames written; ``out`` may share memory with
-``x`` (resampling in place). Every built-in backend has both.
+Sizing, as rubato names it: ``output_frames_next(n_in)`` is the most frames
+the *next* call with ``n_in`` input frames can return (exact for the stream's
+state); ``output_frames_max(n_in)`` the most *any* such call can return
+(``latency + ceil(n_in * out_rate / in_rate)``): size a buffer once with it.
+``process_into(x, out)`` writes into the caller's buffer; ``out`` may share
+memory with ``x`` (resampling in place). Whether a backend's
+``process_into`` allocates nothing is a declared capability
+(:class:`~backends.capabilities.Capabilities`), proved per backend by the
+conformance kit (:mod:`backends.testing`).
 """
 
 from __future__ import annotations
@@ -40,12 +45,15 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Resampler", "SupportsProcessInto"]
+from .capabilities import Capabilities
+
+__all__ = ["Resampler"]
 
 
 @runtime_checkable
 class Resampler(Protocol):
-    """A streaming sample-rate converter.
+    """A streaming sample-rate converter: everything the harness, the player and
+    the hot-swapping stream call. :class:`backends.StreamResampler` implements it.
 
     Attributes
     ----------
@@ -62,6 +70,8 @@ class Resampler(Protocol):
         frames_out`` before the flush: the output the stream holds back.
     frames_in, frames_out : int
         Frames consumed and produced since creation or the last reset.
+    capabilities : Capabilities
+        What this stream can do (one-shot only, channel limit, ...).
     """
 
     name: str
@@ -71,6 +81,7 @@ class Resampler(Protocol):
     dtype: np.dtype
     frames_in: int
     frames_out: int
+    capabilities: Capabilities
 
     @property
     def latency(self) -> int: ...
@@ -79,19 +90,18 @@ class Resampler(Protocol):
         """Resample one block; with ``last=True`` also flush the stream."""
         ...
 
-    def reset(self) -> None:
-        """Return to the freshly created state."""
+    def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
+        """Resample ``x`` into ``out[:n]`` and return ``n``; ``out`` may overlap ``x``."""
         ...
 
-
-@runtime_checkable
-class SupportsProcessInto(Protocol):
-    """The allocation-free extension of :class:`Resampler`."""
-
-    def output_frames_max(self, n_in: int) -> int:
+    def output_frames_next(self, n_in: int) -> int:
         """Most frames the next call with ``n_in`` input frames can return."""
         ...
 
-    def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
-        """Resample ``x`` into ``out[:n]`` and return ``n``; ``out`` may overlap ``x``."""
+    def output_frames_max(self, n_in: int) -> int:
+        """Most frames any call with ``n_in`` input frames can return, whatever the state."""
+        ...
+
+    def reset(self) -> None:
+        """Return to the freshly created state."""
         ...

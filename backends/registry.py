@@ -10,6 +10,7 @@ dtype=..., **options)``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import re
@@ -18,9 +19,11 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
+from .capabilities import Capabilities
 from .errors import BackendBroken, BackendUnavailable
 from .optional import install_hint, is_installed, package_version
 from .validation import Choice
+from .variant import Variant
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -29,6 +32,7 @@ __all__ = [
     "backend_class",
     "backend_names",
     "register",
+    "rescan",
     "unregister",
 ]
 
@@ -60,9 +64,8 @@ class BackendInfo:
         A reference baseline that knowingly breaks the contract (``seed``).
     source : str
         ``"builtin"``, ``"registered"`` or ``"entry point <value>"``.
-    channel_limit : callable or None
-        The class's ``max_channels(options)``, if it declares one; use
-        :meth:`max_channels`.
+    capabilities_for : callable or None
+        The class's ``capabilities_for(options)``; use :meth:`capabilities`.
     """
 
     name: str
@@ -73,34 +76,36 @@ class BackendInfo:
     options: Mapping[str, Choice] = field(default_factory=dict)
     baseline: bool = False
     source: str = "builtin"
-    channel_limit: Callable[[Mapping[str, str]], int | None] | None = field(
+    capabilities_for: Callable[[Mapping[str, str]], Capabilities] | None = field(
         default=None, repr=False, compare=False
     )
 
-    def max_channels(self, options: Mapping[str, str] | None = None) -> int | None:
-        """Most channels a stream with ``options`` (defaults filled in) can have.
-
-        None means no limit, or none declared (unavailable backends included).
-        """
-        if self.channel_limit is None:
-            return None
+    def resolve(self, options: Mapping[str, str] | None = None) -> Variant:
+        """The variant with ``options``, every declared option present (defaults filled in)."""
         given = options or {}
-        return self.channel_limit({k: given.get(k, c.default) for k, c in self.options.items()})
+        return Variant.of(self.name, {k: given.get(k, c.default) for k, c in self.options.items()})
 
-    def variants(self) -> list[dict[str, str]]:
-        """Option sets that cover the backend: each value of each option in turn.
+    def capabilities(self, options: Mapping[str, str] | Variant | None = None) -> Capabilities:
+        """What the variant with ``options`` (defaults filled in) declares it can do.
 
-        ``[{}]`` for a backend without options; the default comes first.
+        The default :class:`Capabilities` for a backend that declares none, or
+        that is unavailable.
         """
-        variants: list[dict[str, str]] = [{}]
-        for name, choice in self.options.items():
-            variants += [{name: v} for v in choice.values if v != choice.default]
-        return variants
+        if isinstance(options, Variant):
+            options = options.options_dict
+        if self.capabilities_for is None:
+            return Capabilities()
+        return self.capabilities_for(self.resolve(options).options_dict)
 
-    def spec(self, options: Mapping[str, str]) -> str:
-        """``"name"`` or ``"name:key=value,..."`` for ``create()`` and the CLI."""
-        items = ",".join(f"{k}={v}" for k, v in options.items())
-        return f"{self.name}:{items}" if items else self.name
+    def variants(self) -> list[Variant]:
+        """Variants that cover the backend: each value of each option in turn.
+
+        Every option is spelled out (``soxr:quality=HQ``), the defaults first.
+        """
+        variants = [self.resolve()]
+        for name, choice in self.options.items():
+            variants += [self.resolve({name: v}) for v in choice.values if v != choice.default]
+        return variants
 
 
 @dataclass(frozen=True)
@@ -134,15 +139,17 @@ def _builtin(name: str, target: str, package: str | None = None) -> _Entry:
 
 
 _BUILTINS = (
-    _builtin("seed", "backends.seed:SeedResampler"),
-    _builtin("linear", "backends.linear:LinearResampler"),
-    _builtin("numba", "backends.numba_linear:NumbaLinearResampler", "numba"),
-    _builtin("numba-sinc", "backends.numba_sinc:NumbaSincResampler", "numba"),
-    _builtin("soxr", "backends.soxr_stream:SoxrResampler", "soxr"),
-    _builtin("samplerate", "backends.libsamplerate:SamplerateResampler", "samplerate"),
+    _builtin("seed", "backends.builtin.seed:SeedResampler"),
+    _builtin("linear", "backends.builtin.linear:LinearResampler"),
+    _builtin("numba", "backends.builtin.numba:NumbaResampler", "numba"),
+    _builtin("numba-sinc", "backends.builtin.numba_sinc:NumbaSincResampler", "numba"),
+    _builtin("soxr", "backends.builtin.soxr:SoxrResampler", "soxr"),
+    _builtin("samplerate", "backends.builtin.samplerate:SamplerateResampler", "samplerate"),
 )
 
 _registered: dict[str, _Entry] = {}
+#: Classes loaded so far, by name: ``create()`` then costs no registry scan.
+_classes: dict[str, type] = {}
 
 
 def register(
@@ -175,6 +182,7 @@ def register(
     if name in _registered and not replace:
         raise ValueError(f"name: {name!r} is already registered (pass replace=True)")
     _registered[name] = _Entry(name, cls, requires, distribution, "registered")
+    rescan()
 
 
 def unregister(name: str) -> None:
@@ -182,17 +190,31 @@ def unregister(name: str) -> None:
     if name not in _registered:
         raise ValueError(f"name: expected a registered backend, got {name!r}")
     del _registered[name]
+    rescan()
 
 
-def _entry_points() -> list[_Entry]:
+@functools.cache
+def _entry_points() -> tuple[_Entry, ...]:
+    """The group's entry points, read once per process (:func:`rescan` reads them again)."""
     try:
         points = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
     except Exception:  # a malformed entry_points.txt somewhere: read them one by one
         points = _entry_points_one_by_one()
-    return [
+    return tuple(
         _Entry(ep.name, ep.value, (), ep.dist.name if ep.dist else None, f"entry point {ep.value}")
         for ep in points
-    ]
+    )
+
+
+def rescan() -> None:
+    """Forget the entry points and classes found so far; the next lookup finds them again.
+
+    Scanning every installed distribution costs milliseconds, so it happens
+    once per process; :func:`register` and :func:`unregister` call this, and
+    so should a program that installs a plugin while it runs.
+    """
+    _entry_points.cache_clear()
+    _classes.clear()
 
 
 def _entry_points_one_by_one() -> list[metadata.EntryPoint]:
@@ -283,12 +305,16 @@ def backend_class(name: str, *, context: str | None = None) -> type:
     BackendBroken
         The backend's code fails to load (the message gives the error).
     """
+    cls = _classes.get(name)
+    if cls is not None:
+        return cls
     entries = _entries()
     if name not in entries:
         raise ValueError(
             f"{context or 'backend'}: expected one of {', '.join(entries)}, got {name!r}"
         )
-    return _load(entries[name], context=context)
+    cls = _classes[name] = _load(entries[name], context=context)
+    return cls
 
 
 def available_backends() -> list[BackendInfo]:
@@ -311,7 +337,7 @@ def available_backends() -> list[BackendInfo]:
                 options=dict(getattr(cls, "OPTIONS", {})),
                 baseline=bool(getattr(cls, "baseline", False)),
                 source=entry.source,
-                channel_limit=getattr(cls, "max_channels", None),
+                capabilities_for=getattr(cls, "capabilities_for", None),
             )
         )
     return infos

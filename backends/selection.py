@@ -18,62 +18,32 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from .optional import is_importable
+from .optional import is_installed
 from .registry import backend_class
 from .validation import resolve_options
+from .variant import Variant
 
-__all__ = ["ENV_VAR", "create", "default_backend_name", "parse_backend_spec", "resample"]
+__all__ = ["ENV_VAR", "create", "default_backend_name", "resample"]
 
 ENV_VAR = "RESAMPLER_BACKEND"
 
 _log = logging.getLogger(__package__)
 
 
-def parse_backend_spec(spec: str, *, source: str = "backend") -> tuple[str, dict[str, str]]:
-    """Split ``"name"`` or ``"name:key=value,key=value"`` into name and options.
-
-    Parameters
-    ----------
-    spec : str
-        The text to parse.
-    source : str
-        Where it came from, for error messages (e.g. ``"RESAMPLER_BACKEND"``).
-
-    Raises
-    ------
-    ValueError
-        The text does not have that form.
-    """
-    name, sep, rest = spec.strip().partition(":")
-    name = name.strip()
-    if not name:
-        raise ValueError(f"{source}: expected 'name' or 'name:key=value,...', got {spec!r}")
-    options: dict[str, str] = {}
-    if sep:
-        for item in rest.split(","):
-            key, eq, value = (part.strip() for part in item.partition("="))
-            if not eq or not key or not value:
-                raise ValueError(
-                    f"{source}: expected key=value options after '{name}:', got {item.strip()!r}"
-                    f" in {spec!r}"
-                )
-            if key in options:
-                raise ValueError(f"{source}: option {key!r} given twice in {spec!r}")
-            options[key] = value
-    return name, options
-
-
 def default_backend_name() -> str:
-    """``soxr`` when it imports, else ``linear``."""
-    return "soxr" if is_importable("soxr") else "linear"
+    """``soxr`` when it is installed, else ``linear`` (nothing is imported to find out)."""
+    return "soxr" if is_installed("soxr") else "linear"
 
 
 def create(
-    backend: str | None = None,
+    backend: str | Variant | None = None,
     *,
     in_rate: int,
     out_rate: int,
@@ -85,10 +55,10 @@ def create(
 
     Parameters
     ----------
-    backend : str, optional
-        ``"name"`` or ``"name:key=value,..."``, positional or ``backend=``.
-        Default: ``$RESAMPLER_BACKEND``, or ``soxr`` when installed, else
-        ``linear``.
+    backend : str or Variant, optional
+        ``"name"`` or ``"name:key=value,..."`` (or a :class:`Variant`),
+        positional or ``backend=``. Default: ``$RESAMPLER_BACKEND``, or
+        ``soxr`` when installed, else ``linear``.
     in_rate, out_rate : int
         Sample rates in Hz (positive integers, ratio within [1/256, 256]).
     channels : int, default 1
@@ -116,14 +86,8 @@ def create(
         The backend's package is not installed, or its code fails to load
         (:class:`BackendBroken`).
     """
-    context = None
-    if backend is not None:
-        name, spec_options = parse_backend_spec(backend)
-    elif env := os.environ.get(ENV_VAR, "").strip():
-        name, spec_options = parse_backend_spec(env, source=ENV_VAR)
-        context = f"{ENV_VAR}={env}"
-    else:
-        name, spec_options = default_backend_name(), {}
+    variant, context = _chosen(backend)
+    name, spec_options = variant.name, variant.options_dict
     cls = backend_class(name, context=context)
     if context is not None:
         _check_env_choice(
@@ -131,6 +95,15 @@ def create(
         )
     merged = {**spec_options, **options}
     return cls(in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **merged)
+
+
+def _chosen(backend: str | Variant | None) -> tuple[Variant, str | None]:
+    """The variant asked for, and ``"RESAMPLER_BACKEND=..."`` when the variable chose it."""
+    if backend is not None:
+        return Variant.parse(backend), None
+    if env := os.environ.get(ENV_VAR, "").strip():
+        return Variant.parse(env, source=ENV_VAR), f"{ENV_VAR}={env}"
+    return Variant(default_backend_name()), None
 
 
 def _check_env_choice(cls: type, name: str, options: dict[str, str], context: str) -> None:
@@ -184,7 +157,37 @@ def resample(
         dtype = np.float64 if getattr(x, "dtype", None) == np.float64 else np.float32
     shape = getattr(x, "shape", ())
     channels = shape[1] if len(shape) == 2 else 1
-    stream = create(
-        backend, in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **options
-    )
-    return stream.process(x, last=True)
+    env = os.environ.get(ENV_VAR, "") if backend is None else None
+    key = (backend, env, in_rate, out_rate, channels, np.dtype(dtype).name, tuple(options.items()))
+    return _reused_stream(
+        key,
+        lambda: create(
+            backend, in_rate=in_rate, out_rate=out_rate, channels=channels, dtype=dtype, **options
+        ),
+    ).process(x, last=True)
+
+
+#: Streams kept per thread for :func:`resample`.
+_REUSED = 8
+_local = threading.local()
+
+
+def _reused_stream(key: tuple, make: Callable[[], Any]) -> Any:
+    """A stream for ``key``, reset: the last few are kept per thread and reused.
+
+    Creating a stream validates its arguments, resolves the backend and
+    designs or looks up its tables: cheap, but on a short clip through a fast
+    backend it would cost more than the resampling. A stream is
+    single-threaded, hence one cache per thread.
+    """
+    cache: OrderedDict[tuple, Any] = getattr(_local, "streams", None) or OrderedDict()
+    _local.streams = cache
+    stream = cache.pop(key, None)
+    if stream is None:
+        stream = make()
+        if len(cache) >= _REUSED:
+            cache.popitem(last=False)
+    else:
+        stream.reset()
+    cache[key] = stream
+    return stream

@@ -2,8 +2,9 @@
 
 Backends subclass it and implement :meth:`StreamResampler._process`, which
 receives validated ``(frames, channels)`` input in the stream's dtype and an
-output buffer sized by :meth:`StreamResampler.output_frames_max`. Validation,
-counters, the flush state and ``process_into`` live here once.
+output buffer sized by :meth:`StreamResampler.output_frames_next`. Validation,
+counters, the flush state, buffer sizing, ``process_into`` and the declared
+:class:`~backends.capabilities.Capabilities` live here once.
 
 A stream is single-threaded: one thread at a time may call ``process``,
 ``process_into`` or ``reset``. A second thread calling while the first is
@@ -22,7 +23,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .lengths import expected_length, reduced_ratio
+from .capabilities import Capabilities
+from .timeline import expected_length, reduced_ratio
 from .validation import (
     Choice,
     as_frames,
@@ -76,15 +78,18 @@ class StreamResampler(ABC):
     OPTIONS: ClassVar[Mapping[str, Choice]] = {}
     #: True for reference baselines that knowingly break the contract.
     baseline: ClassVar[bool] = False
+    #: What every variant of the backend can do (see :meth:`capabilities_for`).
+    CAPABILITIES: ClassVar[Capabilities] = Capabilities()
 
     @classmethod
-    def max_channels(cls, options: Mapping[str, str]) -> int | None:
-        """Most channels a stream with these options can have; None: no limit.
+    def capabilities_for(cls, options: Mapping[str, str]) -> Capabilities:
+        """The capabilities of the variant with these (resolved) options.
 
-        ``options`` are the resolved options (every declared option present).
-        Checked once, at creation; ``BackendInfo.max_channels`` reports it.
+        ``CAPABILITIES`` by default; a backend whose abilities depend on an
+        option (libsamplerate's channel limit on its converter) overrides this.
+        The channel limit is checked once, at creation.
         """
-        return None
+        return cls.CAPABILITIES
 
     def __init__(
         self,
@@ -99,7 +104,8 @@ class StreamResampler(ABC):
         self.channels = check_channels(channels)
         self.dtype = check_output_dtype(dtype)
         self.options = resolve_options(self.name, self.OPTIONS, options)
-        limit = self.max_channels(self.options)
+        self.capabilities = self.capabilities_for(self.options)
+        limit = self.capabilities.max_channels
         if limit is not None and self.channels > limit:
             raise ValueError(f"channels: {self.spec} takes at most {limit}, got {self.channels}")
         self.L, self.M = reduced_ratio(self.in_rate, self.out_rate)
@@ -125,7 +131,7 @@ class StreamResampler(ABC):
         """Resample ``x`` into ``out`` and return the frames written.
 
         ``x`` is C-contiguous ``(frames, channels)`` in ``self.dtype`` and must
-        not be written to. ``out`` has ``output_frames_max(len(x))`` rows. The
+        not be written to. ``out`` has ``output_frames_next(len(x))`` rows. The
         counters still hold the values from before this call.
         """
 
@@ -154,9 +160,23 @@ class StreamResampler(ABC):
         """``expected_length(n_in, in_rate, out_rate)`` for this stream."""
         return expected_length(n_in, self.in_rate, self.out_rate)
 
-    def output_frames_max(self, n_in: int) -> int:
-        """Most frames the next ``process`` call with ``n_in`` frames can return."""
+    def output_frames_next(self, n_in: int) -> int:
+        """Most frames the *next* call with ``n_in`` input frames can return.
+
+        Exact for this stream's state: the length rule's frames for everything
+        fed so far plus ``n_in``, less what was already emitted.
+        """
         return self.expected_length(self.frames_in + n_in) - self.frames_out
+
+    def output_frames_max(self, n_in: int) -> int:
+        """Most frames *any* call with ``n_in`` input frames can return.
+
+        ``latency + ceil(n_in * out_rate / in_rate)``, whatever the state: size a
+        buffer once with it and every ``process_into`` call of up to ``n_in``
+        frames fits. (The rule's count grows by at most ``ceil(n_in * L / M)``
+        over ``n_in`` frames, and at most ``latency`` frames are held back.)
+        """
+        return self.latency + -(-n_in * self.L // self.M)
 
     @_single_threaded
     def process(self, x: np.ndarray, /, *, last: bool = False) -> np.ndarray:
@@ -175,8 +195,8 @@ class StreamResampler(ABC):
         numpy.ndarray
             The output frames that became final, with the ndim of ``x``.
         """
-        frames, was_1d = self._accept(x)
-        out = np.empty((self.output_frames_max(len(frames)), self.channels), self.dtype)
+        frames, was_1d = self._accept(x, last)
+        out = np.empty((self.output_frames_next(len(frames)), self.channels), self.dtype)
         y = out[: self._run(frames, out, last)]
         return y[:, 0] if was_1d else y
 
@@ -190,7 +210,8 @@ class StreamResampler(ABC):
             As for :meth:`process`.
         out : numpy.ndarray
             C-contiguous, writeable, ``self.dtype``, same ndim as ``x`` (2-D:
-            ``(capacity, channels)``) with ``capacity >= output_frames_max(len(x))``.
+            ``(capacity, channels)``) with ``capacity >= output_frames_next(len(x))``
+            (``output_frames_max(n)`` frames fit any call of up to ``n`` frames).
             It may overlap ``x`` (resampling in place): the input is then
             copied first, the one case in which float input allocates.
         last : bool, default False
@@ -201,8 +222,8 @@ class StreamResampler(ABC):
         int
             Frames written to ``out[:n]``.
         """
-        frames, was_1d = self._accept(x)
-        need = self.output_frames_max(len(frames))
+        frames, was_1d = self._accept(x, last)
+        need = self.output_frames_next(len(frames))
         target = self._check_out(out, was_1d=was_1d, need=need)
         # Backends read their input while writing outputs (and keep some as
         # history afterwards); both arrays are contiguous here, so overlapping
@@ -228,11 +249,16 @@ class StreamResampler(ABC):
 
     # -- internals -----------------------------------------------------------------
 
-    def _accept(self, x: object) -> tuple[np.ndarray, bool]:
+    def _accept(self, x: object, last: bool) -> tuple[np.ndarray, bool]:
         if self._flushed:
             raise RuntimeError(
                 f"{self.name}: stream already flushed with last=True "
                 f"({self.frames_in} frames in, {self.frames_out} out); call reset() first"
+            )
+        if not (last or self.capabilities.streaming):
+            raise RuntimeError(
+                f"{self.spec} is one-shot only: expected the whole signal in one call "
+                "with last=True, got last=False"
             )
         return as_frames(x, channels=self.channels, dtype=self.dtype)
 

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 import backends
-from harness.signals import noise
+from backends.testing import noise
 
 IN_RATE, OUT_RATE = 44100, 48000
 #: Option sets benchmarked besides each backend's defaults.
@@ -48,7 +48,7 @@ def variant_params() -> list:
     for info in backends.available_backends():
         for options in [{}, *EXTRA_VARIANTS.get(info.name, [])]:
             resolved = {k: options.get(k, c.default) for k, c in info.options.items()}
-            spec = info.spec(resolved)
+            spec = info.resolve(resolved).spec
             if spec in seen:
                 continue
             seen.add(spec)

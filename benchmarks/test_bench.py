@@ -3,7 +3,7 @@
 * ``oneshot-<N>s-mono`` / ``oneshot-<N>s-stereo``: the whole input in one
   ``process_into(..., last=True)`` call (N = ``$BENCH_SECONDS``, default 60);
 * ``streaming-512``: 512-frame input blocks through ``process_into``, then a flush;
-* ``callback-mode``: :func:`harness.checks.timing.simulate` in callback mode,
+* ``callback-mode``: :func:`harness.measuring.checks.timing.simulate` in callback mode,
   blocksize 256 (the seed's player design).
 
 Every benchmark also checks the output length against ``expected_length``, so
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.checks.throughput import STREAM_BLOCK
-from harness.checks.timing import simulate
+from harness.measuring.checks.throughput import STREAM_BLOCK
+from harness.measuring.checks.timing import simulate
 
 IN_RATE, OUT_RATE = 44100, 48000
 CALLBACK_BLOCK = 256
@@ -55,7 +55,7 @@ def test_streaming_512(benchmark, make_stream, signal, bench_seconds):
     benchmark.group = "streaming-512"
     x = signal(min(bench_seconds, 10.0), 1)
     stream = make_stream()
-    out = np.empty(stream.latency + -(-STREAM_BLOCK * OUT_RATE // IN_RATE) + 2, np.float32)
+    out = np.empty(stream.output_frames_max(STREAM_BLOCK), np.float32)
     calls = -(-len(x) // STREAM_BLOCK) + 1
 
     def run() -> int:

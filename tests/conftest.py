@@ -9,6 +9,8 @@ import subprocess
 import pytest
 from hypothesis import HealthCheck, settings
 
+import backends
+
 settings.register_profile(
     "ci",
     max_examples=12,
@@ -46,3 +48,19 @@ def audio_server() -> str:
     except (ImportError, OSError) as exc:
         pytest.skip(f"sounddevice/PortAudio unavailable: {exc}")
     return name
+
+
+@pytest.fixture
+def installed(monkeypatch):
+    """``installed(path)``: put a directory holding ``*.dist-info`` on ``sys.path``.
+
+    The registry reads entry points once per process, so it is told to read
+    them again now and after the test (when the directory is gone again).
+    """
+
+    def install(path) -> None:
+        monkeypatch.syspath_prepend(str(path))
+        backends.rescan()
+
+    yield install
+    backends.rescan()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 import backends
-from harness.hotswap import SwapEvent
+from backends.hotswap import SwapEvent
 
 
 def assert_swapped_output_exact(
@@ -40,7 +40,7 @@ def assert_swapped_output_exact(
             refs[spec] = backends.resample(x, in_rate, out_rate, backend=spec, dtype=y.dtype)
         return refs[spec]
 
-    active, cursor, checked = first, 0, 0
+    active, cursor, checked = str(backends.Variant.parse(first).resolved()), 0, 0
     for event in [*events, None]:
         stop = event.fade_start if event else len(y)
         assert stop >= cursor, f"fade at {stop} starts inside the previous one (ends {cursor})"

@@ -1,9 +1,10 @@
-"""The conformance checks catch what they are for.
+"""The conformance kit catches what it is for, item by item.
 
-Each fake wraps a correct backend (``linear``) and breaks one thing the way
-real bugs do: a FIFO that drops a frame, int16 scaled by 32767, output delayed
-by one frame, a latency that understates what is held back, a click at block
-boundaries. Each must make its check fail, and only the checks it should.
+Each fake breaks one item of the contract the way real bugs do (a FIFO that
+drops a frame, int16 scaled by 32767, a one-frame delay, a latency that
+understates what is held back, a click at block boundaries, a reset that keeps
+history, no thread guard, ...). The kit must fail it on that item, naming it;
+a correct backend built the same way passes the whole kit.
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import backends
+from backends import Capabilities, StreamResampler
+from backends.builtin.linear import LinearResampler
+from backends.testing import ConformanceError, cases, check_backend
 
-import conformance as cf
 
-
-class Wrapper:
-    """A stream that forwards to ``linear`` and lets a subclass tamper with it."""
+class Wrapper(StreamResampler):
+    """Forwards to ``linear``; subclasses tamper with its output or its manners."""
 
     name = "fake"
+    summary = "a correct stream that subclasses break"
 
-    def __init__(self, **kwargs):
-        self.inner = backends.create("linear", **kwargs)
-        self.in_rate, self.out_rate = self.inner.in_rate, self.inner.out_rate
-        self.channels, self.dtype = self.inner.channels, self.inner.dtype
-        self.frames_in = self.frames_out = 0
+    def _open(self):
+        self.inner = LinearResampler(
+            in_rate=self.in_rate, out_rate=self.out_rate, channels=self.channels, dtype=self.dtype
+        )
         self.calls = 0
 
     @property
@@ -35,19 +36,15 @@ class Wrapper:
     def tamper(self, y):
         return y
 
-    def convert(self, x):
-        return x
-
-    def process(self, x, /, *, last=False):
-        y = self.tamper(self.inner.process(self.convert(x), last=last))
+    def _process(self, x, out, *, last):
+        y = self.tamper(self.inner.process(x, last=last))
         self.calls += 1
-        self.frames_in = self.inner.frames_in
-        self.frames_out += len(y)
-        return y
+        out[: len(y)] = y
+        return len(y)
 
-    def reset(self):
+    def _reset(self):
         self.inner.reset()
-        self.frames_in = self.frames_out = self.calls = 0
+        self.calls = 0
 
 
 class DropsFrame(Wrapper):
@@ -57,26 +54,8 @@ class DropsFrame(Wrapper):
         return y[1:] if self.calls % 7 == 6 and len(y) else y
 
 
-class MisscalesInt16(Wrapper):
-    """Scales int16 by 1/32767 instead of 1/32768."""
-
-    def convert(self, x):
-        return x.astype(np.float64) / 32767 if x.dtype == np.int16 else x
-
-
-class OneFrameLate(Wrapper):
-    """A one-frame delay line on the output: same length, every frame one late."""
-
-    def tamper(self, y):
-        if self.calls == 0:
-            self._carry = np.zeros((1, *y.shape[1:]), y.dtype)
-        joined = np.concatenate([self._carry, y])
-        self._carry = joined[-1:]
-        return joined[:-1]
-
-
 class UnderstatesLatency(Wrapper):
-    """Holds back as much as ``linear`` does but reports 0."""
+    """Holds back as much as ``linear`` but reports 0."""
 
     @property
     def latency(self):
@@ -93,62 +72,188 @@ class ClicksAtBoundaries(Wrapper):
         return y
 
 
-def fake(cls):
-    return lambda **kwargs: cls(**kwargs)
+class OneFrameLate(Wrapper):
+    """A one-frame delay line on the output: same length, every frame one late."""
+
+    def tamper(self, y):
+        if self.calls == 0:
+            self._carry = np.zeros((1, *y.shape[1:]), y.dtype)
+        joined = np.concatenate([self._carry, y])
+        self._carry = joined[-1:]
+        return joined[:-1]
 
 
-def test_wrapper_itself_passes_every_check():
-    """The harmless wrapper passes, so a failure below is the tampering's doing."""
-    make = fake(Wrapper)
-    cf.check_length_rule(make, 22050, 48000, 2)
-    cf.check_chunk_invariance(make, 22050, 48000, 2, exact=True)
-    cf.check_time_alignment(make, 22050, 48000)
-    cf.check_dtype(make, 22050, 48000, "int16", "float32")
+class Flattens1D(Wrapper):
+    """Returns ``(frames, 1)`` for 1-D mono input."""
+
+    def process(self, x, /, *, last=False):
+        y = super().process(x, last=last)
+        return y[:, np.newaxis] if y.ndim == 1 else y
 
 
-#: The length check reports either symptom of a lost frame: too much held back
-#: during the stream or a short total after the flush.
-LENGTH_FAILURE = r"holds back \d+ frames; expected 0\.\.\d+|frames out after the flush"
+class MisscalesInt16(Wrapper):
+    """Scales int16 by 1/32767 instead of 1/32768."""
+
+    def process(self, x, /, *, last=False):
+        if getattr(x, "dtype", None) == np.int16:
+            x = x.astype(np.float64) / 32767
+        return super().process(x, last=last)
 
 
-def test_dropped_frame_is_caught_by_length_rule():
-    with pytest.raises(AssertionError, match=LENGTH_FAILURE):
-        cf.check_length_rule(fake(DropsFrame), 22050, 48000, 1)
+class TakesFloatRates(Wrapper):
+    """Rounds a fractional rate down instead of refusing it."""
+
+    def __init__(self, *, in_rate, out_rate, **kwargs):
+        super().__init__(in_rate=int(in_rate), out_rate=int(out_rate), **kwargs)
 
 
-def test_misscaled_int16_is_caught_by_dtype_check():
-    with pytest.raises(AssertionError, match="int16 input: output differs"):
-        cf.check_dtype(fake(MisscalesInt16), 22050, 48000, "int16", "float32")
-    cf.check_dtype(fake(MisscalesInt16), 22050, 48000, "int32", "float32")  # others untouched
+class IgnoresUnknownOptions(Wrapper):
+    """Drops options it does not know."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("bogus", None)
+        super().__init__(**kwargs)
 
 
-def test_one_frame_shift_is_caught_by_time_alignment():
-    make = fake(OneFrameLate)
-    cf.check_length_rule(make, 22050, 48000, 1)  # the length is still right
-    with pytest.raises(AssertionError, match=r"error \+1\.0"):
-        cf.check_time_alignment(make, 22050, 48000)
+class KeepsGoingAfterFlush(Wrapper):
+    """Silently starts over after ``last=True`` instead of asking for ``reset()``."""
+
+    def _accept(self, x, last):
+        if self._flushed:
+            self.inner.reset()
+            self._flushed = False
+        return super()._accept(x, last)
 
 
-def test_understated_latency_is_caught_by_length_rule():
-    with pytest.raises(AssertionError, match=r"holds back [12] frames; expected 0\.\.0"):
-        cf.check_length_rule(fake(UnderstatesLatency), 22050, 48000, 1)
+class RejectedInputLeaksIn(Wrapper):
+    """Feeds the inner stream a few frames before it checks the channel count."""
+
+    def process(self, x, /, *, last=False):
+        if getattr(x, "ndim", 0) == 2 and x.shape[1] != self.channels:
+            self.inner.process(np.zeros((5, self.channels)))
+        return super().process(x, last=last)
 
 
-def test_block_boundary_click_is_caught_by_chunk_invariance():
-    with pytest.raises(AssertionError, match=r"differs from one-shot by 0\.001"):
-        cf.check_chunk_invariance(fake(ClicksAtBoundaries), 22050, 48000, 1)
+class RefusesEmptyBlocks(Wrapper):
+    def process(self, x, /, *, last=False):
+        if len(x) == 0 and not last:
+            raise ValueError("x: expected at least one frame")
+        return super().process(x, last=last)
 
 
-def test_seed_baseline_fails_length_and_chunk_invariance():
-    """The seed shows the original bugs through the same checks (drift and jitter)."""
-    make = lambda **kw: backends.create("seed", **kw)  # noqa: E731
-    with pytest.raises(AssertionError, match=LENGTH_FAILURE):
-        cf.check_length_rule(make, 22050, 48000, 1)
-    with pytest.raises(AssertionError, match="shape"):
-        cf.check_chunk_invariance(make, 22050, 48000, 1)
-    # At a whole-number ratio the lengths are exact, yet block boundaries still
-    # restart the interpolation: the values differ.
-    cf.check_length_rule(make, 8000, 16000, 1)
-    with pytest.raises(AssertionError, match="differs from one-shot"):
-        cf.check_chunk_invariance(make, 8000, 16000, 1)
-    cf.check_time_alignment(make, 22050, 48000)  # one block: no drift, no phase restart
+class _AlwaysFree:
+    def acquire(self, blocking=True):
+        return True
+
+    def release(self):
+        pass
+
+
+class NoThreadGuard(Wrapper):
+    """A second thread walks into a busy stream."""
+
+    def _open(self):
+        super()._open()
+        self._in_use = _AlwaysFree()
+
+
+class UndersizesBuffers(Wrapper):
+    """Says no call needs more than 1 frame of buffer."""
+
+    def output_frames_max(self, n_in):
+        return 1
+
+
+class LinearClaimingNoAllocation(LinearResampler):
+    """NumPy ``linear`` (it allocates temporaries) declaring itself allocation-free."""
+
+    name = "fake"
+    CAPABILITIES = Capabilities(allocation_free=True)
+
+
+class OverflowsNearTheBound(Wrapper):
+    """Squares its output's scale: huge but finite input comes out as inf."""
+
+    def tamper(self, y):
+        with np.errstate(over="ignore"):
+            return y * np.abs(y) if np.max(np.abs(y), initial=0) > 1e18 else y
+
+
+class AcceptsMoreChannelsThanDeclared(Wrapper):
+    """Declares a 4-channel limit (after its own check ran) and takes any count."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.capabilities = Capabilities(max_channels=4)
+
+
+class OneShotTakingBlocks(Wrapper):
+    """Declares itself one-shot only but accepts ``last=False`` blocks."""
+
+    CAPABILITIES = Capabilities(streaming=False)
+
+    def _accept(self, x, last):
+        return super()._accept(x, True)
+
+
+#: fake -> the contract item it breaks (the kit must fail it there).
+BROKEN = {
+    DropsFrame: "length",
+    UnderstatesLatency: "latency",
+    ClicksAtBoundaries: "chunk_invariance",
+    OneFrameLate: "time_alignment",
+    Flattens1D: "layout",
+    MisscalesInt16: "dtypes",
+    TakesFloatRates: "rates",
+    IgnoresUnknownOptions: "options",
+    KeepsGoingAfterFlush: "flush_reset",
+    RejectedInputLeaksIn: "bad_input",
+    RefusesEmptyBlocks: "small_blocks",
+    NoThreadGuard: "thread_guard",
+    UndersizesBuffers: "process_into",
+    LinearClaimingNoAllocation: "allocation",
+    OverflowsNearTheBound: "finite_input",
+    AcceptsMoreChannelsThanDeclared: "channels",
+    OneShotTakingBlocks: "streaming",
+}
+
+PAIRS = [(22050, 48000), (48000, 16000)]
+
+
+def test_a_correct_backend_passes_the_whole_kit():
+    ran = check_backend(Wrapper, rate_pairs=PAIRS)
+    items = {case.item for case in ran}
+    assert set(BROKEN.values()) - {"allocation", "streaming"} <= items  # every item ran
+
+
+@pytest.mark.parametrize("fake", list(BROKEN), ids=lambda c: c.__name__)
+def test_each_broken_fake_fails_on_its_item(fake):
+    item = BROKEN[fake]
+    failures = []
+    for case in cases(fake, rate_pairs=PAIRS):
+        if case.item != item:
+            continue
+        try:
+            case()
+        except ConformanceError as exc:
+            failures.append(exc)
+    assert failures, f"{fake.__name__}: no {item} check failed"
+    assert all(exc.item == item and str(exc).startswith(f"{item}: ") for exc in failures)
+
+
+def test_check_backend_names_each_failed_case_and_its_evidence():
+    with pytest.raises(ConformanceError) as info:
+        check_backend(OneFrameLate, rate_pairs=PAIRS)
+    text = str(info.value)
+    assert "time_alignment[22050-48000]: time_alignment: pulse at input frame" in text
+    assert "error +1.0" in text and "checks failed" in text
+
+
+def test_the_seed_baseline_breaks_exactly_what_it_declares():
+    """Its declared breaks are expected failures, and they do fail (and nothing else)."""
+    for case in cases("seed", rate_pairs=[(22050, 48000), (8000, 16000)]):
+        if case.expected_failure:
+            with pytest.raises(ConformanceError):
+                case()
+        else:
+            case()

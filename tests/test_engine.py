@@ -9,9 +9,10 @@ import pytest
 from swaps import assert_swapped_output_exact
 
 import backends
-from backends.linear import LinearResampler
-from harness import signals
-from harness.engine import LoopSource, PlaybackEngine
+from backends.builtin.linear import LinearResampler
+from backends.testing import noise
+from harness.measuring import signals
+from harness.playback.engine import LoopSource, PlaybackEngine
 
 IN, OUT, BLOCK = 22050, 48000, 256
 
@@ -77,12 +78,15 @@ def test_thousand_swaps_through_the_engine_lose_nothing(mode):
     assert report["swaps"] >= 1000
     assert report["lost_frames"] == 0 and report["complete"]
     assert report["frames_played"] == backends.expected_length(30 * IN, IN, OUT)
-    assert set(report["resample_us_by_backend"]) == set(order)
+    assert set(report["resample_us_by_backend"]) == set(engine.order)  # canonical specs
+    assert [backends.Variant.parse(s).name for s in engine.order] == [
+        backends.Variant.parse(s).name for s in order
+    ]
     assert report["swap_rho_min"] > 0.99
 
 
 def test_fifo_underruns_are_counted_when_the_producer_falls_behind():
-    x = signals.noise(2 * IN, 1, seed=2)
+    x = noise(2 * IN, 1, seed=2)
     engine = engine_for(x, backends=["linear"])
     played = drain(engine, keep_up=False, limit=40)  # nobody refills after the prefill
     report = engine.report()
@@ -92,7 +96,7 @@ def test_fifo_underruns_are_counted_when_the_producer_falls_behind():
 
 
 def test_device_underflow_flags_are_counted():
-    engine = engine_for(signals.noise(IN, 1), backends=["linear"])
+    engine = engine_for(noise(IN, 1), backends=["linear"])
     engine.prefill()
     out = np.empty((BLOCK, 1), np.float32)
     for flag in (False, True, False, True, True):
@@ -109,7 +113,7 @@ def test_loop_source_wraps_and_stops():
 
 
 def test_stereo_and_int16_sources():
-    pcm = (signals.noise(IN, 2, seed=3) * 10000).astype(np.int16)
+    pcm = (noise(IN, 2, seed=3) * 10000).astype(np.int16)
     engine = engine_for(pcm, backends=["linear", "soxr"], swap_every_frames=IN // 4)
     y = drain(engine)
     n = backends.expected_length(IN, IN, OUT)
@@ -118,7 +122,7 @@ def test_stereo_and_int16_sources():
 
 
 def test_report_has_the_documented_fields():
-    engine = engine_for(signals.noise(IN // 2, 1))
+    engine = engine_for(noise(IN // 2, 1))
     drain(engine)
     report = engine.report()
     for key in (
@@ -139,7 +143,7 @@ def test_report_has_the_documented_fields():
 
 def test_device_underflows_are_pinned_on_late_callbacks_only():
     """An underflow right after a callback over its budget is ours; others are the server's."""
-    engine = engine_for(signals.noise(IN, 1), backends=["linear"])
+    engine = engine_for(noise(IN, 1), backends=["linear"])
     engine.prefill()
     out = np.empty((BLOCK, 1), np.float32)
     budget_ns = 10**9 * BLOCK // OUT
@@ -195,17 +199,17 @@ def test_a_crossfade_of_any_length_plays_every_frame_once(mode, crossfade):
 )
 def test_a_schedule_that_cannot_work_is_refused(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
-        engine_for(signals.noise(IN, 1), **kwargs)
+        engine_for(noise(IN, 1), **kwargs)
 
 
 def test_timing_logs_are_bounded_rings_and_the_report_says_what_they_kept():
     """A session of any length allocates logs of at most LOG_SECONDS of callbacks."""
-    from harness.engine import LOG_SECONDS
+    from harness.playback.engine import LOG_SECONDS
 
-    engine = engine_for(signals.noise(IN, 1), backends=["linear"], expected_callbacks=10**12)
+    engine = engine_for(noise(IN, 1), backends=["linear"], expected_callbacks=10**12)
     kept = LOG_SECONDS * OUT // BLOCK + 1
     assert len(engine.callbacks.ns) == kept
-    short = engine_for(signals.noise(IN, 1), backends=["linear"], expected_callbacks=50)
+    short = engine_for(noise(IN, 1), backends=["linear"], expected_callbacks=50)
     out = np.empty((BLOCK, 1), np.float32)
     short.prefill()
     for i in range(120):

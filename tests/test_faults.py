@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
+from backends.hotswap import HotSwapResampler
 from backends.validation import FINITE_INPUT_BOUND
-from harness import signals
-from harness.engine import LoopSource, PlaybackEngine
-from harness.hotswap import HotSwapResampler
+from harness.measuring import signals
+from harness.playback.engine import LoopSource, PlaybackEngine
 
 IN, OUT = 22050, 48000
 
@@ -80,12 +80,36 @@ def test_swapping_to_a_failing_backend_keeps_playing(faulty):
     assert [f.backend for f in hs.faults] == ["test-faulty"] and np.isfinite(y).all()
 
 
-def test_a_backend_that_cannot_even_start_is_skipped():
+def test_a_variant_is_checked_when_named_not_when_swapped_to():
     hs = HotSwapResampler("linear", in_rate=IN, out_rate=OUT)
-    hs.request_swap("samplerate:converter=nope")
-    y = hs.process(np.zeros(1000), last=True)
+    with pytest.raises(ValueError, match=r"converter: expected one of .* got 'nope'"):
+        hs.request_swap("samplerate:converter=nope")
+    with pytest.raises(ValueError, match=r"backend: expected one of .* got 'soxx'"):
+        hs.prepare(["soxr", "soxx"])
+    with pytest.raises(TypeError, match=r"unknown option.*qualty"):
+        HotSwapResampler("soxr:qualty=HQ", in_rate=IN, out_rate=OUT)
+    y = hs.process(np.zeros(1000), last=True)  # the refusals left the stream as it was
+    assert len(y) == backends.expected_length(1000, IN, OUT) and not hs.faults
+
+
+class CannotStart(LinearResampler):
+    name = "test-cannot-start"
+    summary = "fails in its constructor"
+
+    def _open(self):
+        raise RuntimeError("no device for the DSP card")
+
+
+def test_a_backend_that_cannot_even_start_is_skipped():
+    backends.register("test-cannot-start", CannotStart, replace=True)
+    try:
+        hs = HotSwapResampler("linear", in_rate=IN, out_rate=OUT)
+        hs.request_swap("test-cannot-start")
+        y = hs.process(np.zeros(1000), last=True)
+    finally:
+        backends.unregister("test-cannot-start")
     assert len(y) == backends.expected_length(1000, IN, OUT)
-    assert hs.backend == "linear" and "converter" in hs.faults[0].error
+    assert hs.backend == "linear" and "no device" in hs.faults[0].error
 
 
 def test_engine_reports_the_fault_and_plays_on(faulty):
@@ -129,7 +153,8 @@ def test_the_seed_drifting_short_or_long_is_a_fault_and_nothing_is_lost(spec, in
     hs, y = swap_through(spec, x, in_rate, out_rate, block=250)
     assert len(y) == backends.expected_length(len(x), in_rate, out_rate)
     (fault,) = hs.faults
-    assert fault.backend == spec and fault.fallback == "linear"
+    assert fault.backend == str(backends.Variant.parse(spec).resolved())
+    assert fault.fallback == "linear"
     assert "held back" in fault.error or "emitted" in fault.error or "flushed" in fault.error
     # from the fault on, the fallback's own output: nothing missing, nothing doubled
     ref = backends.resample(x, in_rate, out_rate, backend="linear", dtype="float32")
@@ -218,7 +243,7 @@ def test_input_beyond_the_finite_bound_is_not_a_backend_fault(spec):
     x = signals.tone(440.0, IN, 3 * IN, dbfs=-6).astype(np.float32)
     x[IN : IN + 512] = FLT_MAX * np.where(np.arange(512) % 2, 1, -1)
     hs, y = swap_through(spec, x, IN, OUT)
-    assert hs.faults == [] and hs.backend == spec
+    assert hs.faults == [] and hs.backend == str(backends.Variant.parse(spec).resolved())
     assert len(y) == backends.expected_length(len(x), IN, OUT)
     assert np.isfinite(y[: OUT - 4096]).all() and np.isfinite(y[-OUT:]).all()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.notebooks import is_reference
+from harness.views.notebooks import is_reference
 
 REPO = Path(__file__).resolve().parents[1]
 GIT = shutil.which("git")

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 
 import backends
-from backends.linear import LinearResampler
+from backends.builtin.linear import LinearResampler
 from backends.stream import StreamResampler
-from harness.checks import CHECKS
-from harness.results import Recorder
-from harness.targets import QUICK, Target
-from harness.thresholds import load_thresholds
+from harness.measuring.checks import CHECKS
+from harness.measuring.settings import QUICK
+from harness.results.gates import load_thresholds
+from harness.results.store import Recorder
 
 TINY = QUICK.with_(
     rate_pairs=((22050, 48000),),
@@ -124,9 +124,9 @@ def registered():
 
 
 def measure(check, name, settings=TINY):
-    target = Target(name, (), name == "seed")
-    rec = Recorder(target, check, load_thresholds())
-    CHECKS[check](target, settings, rec)
+    variant = backends.Variant(name)
+    rec = Recorder(variant, check, load_thresholds())
+    CHECKS[check](variant, settings, rec)
     return rec.rows
 
 
@@ -169,11 +169,8 @@ def test_timing_counts_the_injected_stalls_and_fails_the_gate():
     stalls = callbacks // SLEEP_EVERY  # roughly one resampler call per callback
     assert by[("deadline_misses", "callback")]["value"] >= stalls - 2
     assert by[("callback_p95_us", "callback")]["passed"] is False
+    # A sleep lasts at least as long as asked: a lower bound, not a timing threshold.
     assert by[("callback_max_us", "callback")]["value"] >= SLEEP_S * 1e6
-    # In producer mode the callback only copies; the stall lands in the producer.
-    assert (
-        by[("resample_p95_us", "producer")]["value"] < by[("callback_max_us", "callback")]["value"]
-    )
 
 
 def test_timing_records_burst_share_and_startup_for_soxr():

@@ -19,7 +19,10 @@ import pytest
 
 import backends
 from harness import cli
-from harness.results import (
+from harness.cli import runs
+from harness.measuring.settings import parse_blocksizes, parse_rate_pairs, select_variants
+from harness.results.gates import load_thresholds
+from harness.results.store import (
     COLUMNS,
     load_run,
     load_runs,
@@ -27,8 +30,6 @@ from harness.results import (
     save_run_or_fallback,
     to_frame,
 )
-from harness.targets import parse_blocksizes, parse_rate_pairs, select_targets
-from harness.thresholds import load_thresholds
 
 FAST = [
     "--backends",
@@ -52,13 +53,13 @@ def summary_block(text: str) -> str:
 def measured(monkeypatch) -> list:
     """Records each call of the real ``run_checks``: whether anything was measured."""
     calls = []
-    real = cli.run_checks
+    real = runs.run_checks
 
     def spy(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "run_checks", spy)
+    monkeypatch.setattr(runs, "run_checks", spy)
     return calls
 
 
@@ -157,7 +158,7 @@ def test_compare_saves_a_run_that_show_reproduces(tmp_path, capsys, monkeypatch)
         "seed",
         "thresholds",
         "settings",
-        "targets",
+        "variants",
         "wall_seconds",
         "measurements",
     ):
@@ -446,14 +447,14 @@ def test_a_run_that_cannot_be_saved_is_saved_elsewhere_and_exits_1(
         stack = contextlib.nullcontext()
     else:  # the real checks run, then --out becomes read-only before the save
         stack = contextlib.ExitStack()
-        real = cli.run_checks
+        real = runs.run_checks
 
         def then_lock(*args, **kwargs):
             rows = real(*args, **kwargs)
             stack.enter_context(locked(out))
             return rows
 
-        monkeypatch.setattr(cli, "run_checks", then_lock)
+        monkeypatch.setattr(runs, "run_checks", then_lock)
     with stack:
         code = cli.main(["compare", *FAST, "--out", str(out)])
     captured = capsys.readouterr()
@@ -519,7 +520,7 @@ def test_text_from_the_data_prints_literally(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert f"check failed linear: {error}" in out and "· [cpu]" in out
 
-    monkeypatch.setitem(sys.modules, "harness.report", None)  # as without matplotlib
+    monkeypatch.setitem(sys.modules, "harness.views.report", None)  # as without matplotlib
     assert cli.main(["report", "r1", "--results", str(tmp_path)]) == 2
     assert "pip install 'resampler-suite[notebook-run]'" in capsys.readouterr().err
 
@@ -530,17 +531,17 @@ def test_every_option_value_of_every_backend_is_checked_before_measuring():
     for info in infos:
         for option, choice in info.options.items():
             for value in choice.values:
-                (target,) = select_targets([f"{info.name}:{option}={value}"])
-                assert dict(target.options)[option] == value
+                (variant,) = select_variants([f"{info.name}:{option}={value}"])
+                assert dict(variant.options)[option] == value
             with pytest.raises(ValueError, match=f"--backends: {info.name} option {option}: "):
-                select_targets([f"{info.name}:{option}=XX"])
+                select_variants([f"{info.name}:{option}=XX"])
         with pytest.raises(ValueError, match=f"--backends: backend '{info.name}': unknown"):
-            select_targets([f"{info.name}:no_such_option=1"])
+            select_variants([f"{info.name}:no_such_option=1"])
 
 
 def test_a_variant_rate_pair_or_blocksize_asked_for_twice_is_measured_once():
-    soxr = [t.spec for t in select_targets(["soxr"])]
-    assert [t.spec for t in select_targets(["soxr", "soxr:quality=HQ", "soxr"])] == soxr
+    soxr = [t.spec for t in select_variants(["soxr"])]
+    assert [t.spec for t in select_variants(["soxr", "soxr:quality=HQ", "soxr"])] == soxr
     assert parse_rate_pairs("22050:48000, 22050:48000,44100:48000") == [
         (22050, 48000),
         (44100, 48000),

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from harness.notebooks import (
+from harness.results.store import load_run, save_run
+from harness.views.notebooks import (
     REFERENCE_SUFFIX,
     RUNS_VARIABLE,
     execute,
@@ -17,7 +18,6 @@ from harness.notebooks import (
     notebook_runs,
     results_root,
 )
-from harness.results import load_run, save_run
 
 REASON = "{} missing: install the [notebooks] extra"
 for module in ("matplotlib", "nbclient", "ipykernel"):
@@ -154,7 +154,7 @@ def test_explore_draws_what_a_partial_run_has_and_says_what_it_lacks(tmp_path, r
 
 
 def test_latest_figure_falls_back_to_the_latest_run_that_has_the_data(capsys):
-    from harness import figures
+    from harness.views import figures
 
     runs = pd.concat(
         [

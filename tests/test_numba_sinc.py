@@ -11,12 +11,11 @@ import numpy as np
 import pytest
 
 import backends
-from backends import sinc_design
-from backends.phase import hold_back
-from backends.sinc_design import PRESETS
-from harness import analysis, signals
-
-import conformance as cf
+from backends import testing as cf
+from backends.builtin import sinc_design
+from backends.builtin.sinc_design import PRESETS
+from backends.timeline import hold_back
+from harness.measuring import analysis, signals
 
 pytest.importorskip("numba", reason="numba-sinc needs numba")
 
@@ -72,7 +71,7 @@ def test_designed_table_meets_its_preset(quality, L, M):
 @pytest.mark.parametrize(("in_rate", "out_rate"), LARGE_L, ids=str)
 def test_phase_grid_interpolates_within_the_stopband_spec(quality, in_rate, out_rate):
     """Interpolated taps differ from the exact design by less than the stopband allows."""
-    L, M = backends.lengths.reduced_ratio(in_rate, out_rate)
+    L, M = backends.timeline.reduced_ratio(in_rate, out_rate)
     assert sinc_design.uses_grid(L, M, quality)
     grid, _half, per_frame = sinc_design.grid_table(L, M, quality)
     size = sinc_design.filter_size(L, M, PRESETS[quality])
@@ -190,7 +189,7 @@ def test_contract_at_every_common_rate_pair(quality, in_rate, out_rate):
         for s in ("one-shot", "1-frame", "prime-17", "random-1-4096", "whole-output")
     }
     for channels in (1, 2):
-        cf.check_length_rule(factory, in_rate, out_rate, channels, n=n, schedules=schedules)
+        cf.check_length(factory, in_rate, out_rate, channels, n=n, schedules=schedules)
         cf.check_chunk_invariance(
             factory, in_rate, out_rate, channels, n=n, schedules=schedules, exact=True
         )

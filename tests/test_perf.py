@@ -1,4 +1,4 @@
-"""``harness.perf`` and the benchmark suite: structure and consistency, never speed.
+"""``harness.measuring.perf`` and the benchmark suite: structure and consistency, never speed.
 
 Sizes are tiny, so the figures are noise; the tests check what the rows say
 about each other (ratios against their own references), which holds at any
@@ -17,43 +17,57 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 
 import backends
-from backends.linear import LinearResampler
-from harness import perf
-from harness.targets import Target, select_targets
+from backends.builtin.linear import LinearResampler
+from harness import cli
+from harness.measuring import perf
+from harness.measuring.settings import select_variants
+from harness.results.store import COLUMNS, open_run
+from harness.views import perf_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = perf.PerfSettings(
-    oneshot_seconds=0.05, repeats=1, calls=20, thread_seconds=0.05, thread_min_run_s=0.005
+    oneshot_seconds=0.05,
+    repeats=1,
+    calls=20,
+    thread_seconds=0.05,
+    thread_min_run_s=0.005,
+    matrix_seconds=0.02,
 )
 
 
-def values(rows: list[dict], metric: str) -> dict[str, float]:
-    return {r["backend"]: r["value"] for r in rows if r["metric"] == metric}
+def values(rows: list[dict], metric: str, **where) -> dict[str, float]:
+    return {
+        r["variant"]: r["value"]
+        for r in rows
+        if r["metric"] == metric and all(r.get(k) == v for k, v in where.items())
+    }
 
 
 @pytest.fixture(scope="module")
-def targets() -> list[Target]:
-    return select_targets()
+def variants() -> list[backends.Variant]:
+    return select_variants()
 
 
 @pytest.fixture(scope="module")
-def throughput(targets) -> list[dict]:
-    return perf.throughput_vs_copy(targets, seconds=TINY.oneshot_seconds, repeats=1)
+def throughput(variants) -> list[dict]:
+    return perf.throughput_vs_copy(variants, seconds=TINY.oneshot_seconds, repeats=1)
 
 
-def test_rows_are_tidy(throughput):
-    assert all(list(r) == perf.COLUMNS for r in throughput)
-    assert {r["section"] for r in throughput} == {"throughput"}
+def test_rows_are_results_store_rows(throughput):
+    assert all(set(r) <= set(COLUMNS) for r in throughput)
+    assert {r["check"] for r in throughput} == {"perf:throughput"}
+    assert {(r["in_rate"], r["out_rate"], r["channels"]) for r in throughput} == {(44100, 48000, 1)}
 
 
-def test_throughput_has_a_row_per_variant_and_the_copy(throughput, targets):
-    specs = [t.spec for t in targets]
+def test_throughput_has_a_row_per_variant_and_the_copy(throughput, variants):
+    specs = [t.spec for t in variants]
     assert list(values(throughput, "into_msps")) == specs
     assert list(values(throughput, "process_msps")) == specs
     assert list(values(throughput, "copy_msps")) == ["np.copyto"]
-    assert any(t.baseline for t in targets), "the seed baseline is measured too"
+    assert any(t.name == "seed" for t in variants), "the seed baseline is measured too"
 
 
 def test_throughput_percentages_are_against_the_copy_of_the_same_run(throughput):
@@ -84,9 +98,9 @@ def test_throughput_ratios_to_soxr_are_consistent(throughput):
         assert hq[spec] == pytest.approx(rate / into["soxr:quality=HQ"])
 
 
-def test_per_call_overhead_has_a_row_per_variant_with_ordered_quantiles(targets):
-    rows = perf.call_overhead(targets, calls=TINY.calls)
-    specs = [t.spec for t in targets]
+def test_per_call_overhead_has_a_row_per_variant_with_ordered_quantiles(variants):
+    rows = perf.call_overhead(variants, calls=TINY.calls)
+    specs = [t.spec for t in variants]
     assert list(values(rows, "call_p50_us")) == specs
     calls = values(rows, "calls")
     p50, p99 = values(rows, "call_p50_us"), values(rows, "call_p99_us")
@@ -120,7 +134,7 @@ class Spy(LinearResampler):
 def spy_target():
     backends.register("perf-spy", Spy)
     Spy.log.clear()
-    yield Target("perf-spy", (), False)
+    yield backends.Variant("perf-spy")
     backends.unregister("perf-spy")
 
 
@@ -137,26 +151,25 @@ def test_call_floor_is_an_empty_call_on_the_measured_stream(spy_target):
     assert lengths[calls:] == [0] * calls
 
 
-def test_thread_scaling_gives_a_speedup_per_backend(targets):
+def test_thread_scaling_gives_a_speedup_per_backend(variants):
     # Best of 2 runs of >= 10 ms: one preempted single-thread run would inflate the ratio.
-    rows = perf.thread_scaling(targets, seconds=TINY.thread_seconds, repeats=2, min_run_s=0.01)
-    names = list(dict.fromkeys(t.name for t in targets))
+    rows = perf.thread_scaling(variants, seconds=TINY.thread_seconds, repeats=2, min_run_s=0.01)
+    names = list(dict.fromkeys(t.name for t in variants))
     speedup = values(rows, "speedup")
     assert [spec.split(":")[0] for spec in speedup] == names
     one, two = values(rows, "t_one_s"), values(rows, "t_two_s")
     control = values(rows, "control_speedup")
     for spec, s in speedup.items():
-        assert 0 < s < 2.5
         assert s == pytest.approx(2 * one[spec] / two[spec])
         assert control[spec] > 0
         assert values(rows, "passes")[spec] >= 1
 
 
 def test_gil_verdict_reads_the_speedup_against_the_control():
-    assert perf.gil_verdict(1.9, 1.95) == "yes"
-    assert perf.gil_verdict(1.0, 1.95) == "no"
-    assert perf.gil_verdict(1.4, 1.95) == "partly"
-    assert perf.gil_verdict(1.0, 1.1).startswith("inconclusive")
+    assert perf_tables.gil_verdict(1.9, 1.95) == "yes"
+    assert perf_tables.gil_verdict(1.0, 1.95) == "no"
+    assert perf_tables.gil_verdict(1.4, 1.95) == "partly"
+    assert perf_tables.gil_verdict(1.0, 1.1).startswith("inconclusive")
 
 
 @pytest.mark.parametrize("channels", [1, 2])
@@ -196,17 +209,16 @@ def test_caching_verdict_judges_the_claim_by_the_saving():
         name = perf.CachedArangeLinear.name
         return pd.DataFrame(
             [
-                ("caching", name, "stream_saving_pct", stream, "%"),
-                ("caching", name, "oneshot_saving_pct", oneshot, "%"),
-                ("caching", name, "bit_identical", 1.0, "bool"),
-            ],
-            columns=perf.COLUMNS,
+                perf._row("caching", name, "stream_saving_pct", stream, "%"),
+                perf._row("caching", name, "oneshot_saving_pct", oneshot, "%"),
+                perf._row("caching", name, "bit_identical", 1.0, "bool"),
+            ]
         )
 
-    text = perf.caching_verdict(frame(15.0, 2.0), seconds=60)
+    text = perf_tables.caching_verdict(frame(15.0, 2.0), seconds=60)
     assert "+15.0 %" in text and "+2.0 %" in text
     assert "true for 512-frame streaming" in text and "false for 60 s one shot" in text
-    assert "false for 512" in perf.caching_verdict(frame(-3.0, 12.0))
+    assert "false for 512" in perf_tables.caching_verdict(frame(-3.0, 12.0))
 
 
 def test_collect_and_main(monkeypatch, tmp_path, capsys):
@@ -214,20 +226,67 @@ def test_collect_and_main(monkeypatch, tmp_path, capsys):
     chosen = ["linear", "soxr:quality=QQ", "soxr:quality=HQ"]
     available = {i.name for i in backends.available_backends() if i.available}
     chosen = [spec for spec in chosen if spec.split(":")[0] in available]
-    out = tmp_path / "perf.csv"
-    assert perf.main(["--quick", "--backends", ",".join(chosen), "--out", str(out)]) == 0
-    frame = pd.read_csv(out)
-    assert list(frame.columns) == perf.COLUMNS
-    assert set(frame.section) == {"throughput", "per_call", "threads", "caching"}
+    out = tmp_path / "runs"
+    argv = ["perf", "--quick", "--backends", ",".join(chosen), "--out", str(out), "--label", "p"]
+    assert cli.main(argv) == 0
     printed = capsys.readouterr().out
-    for title in ("Throughput vs memory copy", "Per-call overhead", "Thread scaling", "caching"):
+    run = open_run("latest", out)  # saved through the results store, with provenance
+    assert run.meta["kind"] == "perf" and run.meta["git"] and run.meta["packages"]["numpy"]
+    frame = run.measurements
+    assert {f"perf:{s}" for s in perf.SECTIONS} - {"perf:creation"} == set(frame["check"])
+    for title in (
+        "Throughput vs memory copy",
+        "Per-call overhead",
+        "Thread scaling",
+        "caching",
+        "Rate matrix",
+        "One-shot path",
+    ):
         assert title in printed
     assert "10–20 % claim is" in printed
+    assert cli.main(["show", run.meta["run_id"], "--out", str(out)]) == 0  # the same tables
+    assert "Rate matrix" in capsys.readouterr().out
+    console = Console(width=80, record=True)
+    for item in perf_tables.render(frame, seconds=TINY.oneshot_seconds):
+        console.print(item)
+    text = console.export_text()
+    assert all(len(line) <= 80 for line in text.splitlines()) and "…" not in text
+
+
+def test_matrix_rows_are_ratios_to_soxr_and_the_copy_measured_alongside():
+    specs = [backends.Variant.parse(s).resolved() for s in ("numba-sinc", "soxr")]
+    pairs = [(8000, 16000), (48000, 44100)]
+    rows = perf.matrix_throughput(specs, pairs=pairs, seconds=0.02, repeats=1)
+    for a, b in pairs:
+        for scenario in ("oneshot", "streaming"):
+            at = {"in_rate": a, "out_rate": b, "schedule": scenario}
+            msps = values(rows, "msps", **at)
+            copy = values(rows, "copy_msps", **at)["np.copyto"]
+            hq = values(rows, "ratio_to_soxr_hq", **at)
+            assert set(msps) == {str(s) for s in specs}
+            assert hq["soxr:quality=HQ"] == pytest.approx(1.0)
+            for spec, rate in msps.items():
+                assert hq[spec] == pytest.approx(rate / msps["soxr:quality=HQ"])
+                assert values(rows, "ratio_to_copy", **at)[spec] == pytest.approx(rate / copy)
+
+
+def test_creation_and_oneshot_rows():
+    sinc = backends.Variant.parse("numba-sinc").resolved()
+    rows = perf.creation_cost([sinc], repeats=1)
+    assert {(r["in_rate"], r["out_rate"]) for r in rows} == set(perf.EXTREME_PAIRS)
+    assert {r["metric"] for r in rows} == {"create_ms", "peak_mb"}
+    rows = perf.oneshot_overhead([backends.Variant("linear")], seconds=0.05, repeats=1)
+    got = values(rows, "ratio")["linear"]
+    resample, process = (
+        values(rows, "resample_msps")["linear"],
+        values(rows, "process_msps")["linear"],
+    )
+    assert got == pytest.approx(resample / process)
 
 
 def test_main_rejects_a_bad_length():
     with pytest.raises(SystemExit) as exc:
-        perf.main(["--seconds", "0"])
+        cli.main(["perf", "--seconds", "0"])
     assert exc.value.code == 2
 
 

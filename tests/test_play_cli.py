@@ -15,10 +15,16 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from harness import cli, player, signals
-from harness.engine import LOG_SECONDS, LoopSource, PlaybackEngine
-from harness.player import build_engine, gate_verdict, status_line
-from harness.wavio import WAV_ENCODINGS
+import backends
+from backends.testing import noise
+from harness import cli
+from harness.cli.play import play_exit_status, play_options
+from harness.measuring import signals
+from harness.playback import player
+from harness.playback.engine import LOG_SECONDS, LoopSource, PlaybackEngine
+from harness.playback.player import build_engine, gate_verdict, status_line
+from harness.playback.wavio import WAV_ENCODINGS
+from harness.views.playback import report_table
 
 ROOT = Path(__file__).resolve().parent.parent
 IN, OUT = 22050, 48000
@@ -135,7 +141,7 @@ def test_a_wav_rate_out_of_reach_of_rate_is_refused_before_the_device(
 def test_a_very_long_duration_is_accepted_with_bounded_timing_logs():
     """1e8 s used to preallocate 168 GiB of timing logs; they now keep LOG_SECONDS."""
     args = cli.build_parser().parse_args(["play", "--duration", "1e8", "--swap-order", "linear"])
-    options = cli._play_options(args, cli.build_parser())
+    options = play_options(args, cli.build_parser())
     assert options.duration == 1e8
     clip = signals.tone(440.0, IN, IN)[:, np.newaxis]
     engine = build_engine(options, clip, IN, OUT)
@@ -203,15 +209,13 @@ LONG_SPECS = [
 
 @pytest.mark.parametrize("spec", [*LONG_SPECS, "linear"])
 def test_the_status_line_fits_79_columns_whatever_it_shows(spec):
-    engine = PlaybackEngine(
-        LoopSource(signals.noise(IN, 1)), in_rate=IN, out_rate=OUT, backends=[spec]
-    )
+    engine = PlaybackEngine(LoopSource(noise(IN, 1)), in_rate=IN, out_rate=OUT, backends=[spec])
     engine.fifo_underruns = engine.device_underflows = 99999
     for _ in range(100):
         engine.callbacks.add(987_654_321_000)  # 988 s: far beyond any real callback
     line = status_line(engine)
     assert len(line) == 79
-    head, short = line.split(" fifo ")[0].rstrip(), player.short_spec(spec)
+    head, short = line.split(" fifo ")[0].rstrip(), backends.Variant.parse(spec).short
     assert head == short or (head.endswith("…") and short.startswith(head[:-1]))
     assert line.rstrip().endswith("xrun 99999+99999  cb p95 988s max 988s  swaps 0")
     console = Console(width=80, record=True, force_terminal=True)
@@ -225,13 +229,13 @@ def test_the_report_table_is_readable_at_80_columns():
     report = device_report(engine, interrupted=True)
     report["timing_log"] |= {"callbacks": 10**7}  # as after a session longer than the logs
     console = Console(width=80, record=True)
-    console.print(cli.report_table(report))
+    console.print(report_table(report))
     text = console.export_text()
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "…" not in text
     assert "system [hw:0] (JACK Audio Connection" in text  # markup-like text printed as is
     for spec in LONG_SPECS:
-        assert player.short_spec(spec) in text
+        assert backends.Variant.parse(spec).short in text
     assert "interrupted" in text and "last 600 s" in text
 
 
@@ -256,10 +260,10 @@ def test_lost_frames_fail_the_gate_and_the_exit_status():
             break
     report = device_report(engine)
     assert report["lost_frames"] > 0 and not report["gate"]["passed"]
-    assert cli.play_exit_status(report, soak=False) == 1
-    assert cli.play_exit_status(report, soak=True) == 1
+    assert play_exit_status(report, soak=False) == 1
+    assert play_exit_status(report, soak=True) == 1
     clean = device_report(finished_engine(["linear"]))
-    assert clean["gate"]["passed"] or clean["gate"]["resample_p95_us"] >= 5000
-    assert cli.play_exit_status(clean, soak=False) == 0
-    assert cli.play_exit_status(clean | {"interrupted": True}, soak=False) == 130
-    assert cli.play_exit_status(clean | {"interrupted": True}, soak=True) == 130
+    assert clean["gate"]["passed"] or clean["gate"]["resample_p95_us"] > 5000
+    assert play_exit_status(clean, soak=False) == 0
+    assert play_exit_status(clean | {"interrupted": True}, soak=False) == 130
+    assert play_exit_status(clean | {"interrupted": True}, soak=True) == 130

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from harness import ranking
-from harness.results import load_run
+from harness.results import ranking
+from harness.results.store import load_run
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCES = sorted(RESULTS.glob("*-reference"))

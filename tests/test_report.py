@@ -10,9 +10,9 @@ import pytest
 
 pytest.importorskip("matplotlib", reason="the report's figures need matplotlib")
 
-from harness.report import FIGURES, build_report
-from harness.results import load_run, save_run
-from harness.summary import summarize
+from harness.results.store import load_run, save_run
+from harness.results.summary import summarize
+from harness.views.report import FIGURES, build_report
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCE = next(iter(sorted(RESULTS.glob("*-reference"))), None)
@@ -84,3 +84,53 @@ def test_a_run_without_some_checks_still_reports(tmp_path):
     assert set(figures) == set(IDS)
     assert "data:image/png" in figures["fig-dtype"]
     assert "Not drawn" in figures["fig-callback-cdf"]
+
+
+def test_the_soak_gate_comes_from_thresholds_toml():
+    """One gate system: the soak's limits and their wording are read from the file."""
+    from harness.playback.player import gate_verdict
+    from harness.results.gates import Thresholds, gate_text, load_thresholds
+
+    report = {
+        "underruns": {"fifo_empty": 0},
+        "device_underflow_after_late_callback": 1,
+        "resample_us": {"p95": 800.0},
+        "lost_frames": 0,
+        "complete": True,
+    }
+    shipped = load_thresholds()
+    assert gate_text(shipped, "soak") == (
+        "our underruns ≤ 0, resample p95 us ≤ 5000, lost frames ≤ 0"
+    )
+    assert not gate_verdict(report, shipped)["passed"]  # one late-callback underflow
+    text = shipped.text.replace("our_underruns_max = 0", "our_underruns_max = 1")
+    import tomllib
+
+    lenient = Thresholds(tomllib.loads(text), text)
+    verdict = gate_verdict(report, lenient)
+    assert verdict["passed"] and verdict["limit_our_underruns"] == 1
+    assert "our underruns ≤ 1" in verdict["rule"]
+
+
+def test_the_readme_sections_generated_from_the_code_are_current():
+    """Docs cannot drift: ``make readme`` output equals what README.md holds."""
+    from harness.views import readme
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert set(readme.SECTIONS) <= set(re.findall(r"<!-- generated: ([\w-]+)", text))
+    assert readme.stale(text) == [], "README.md is stale: run make readme"
+
+
+def test_a_changed_constant_makes_its_section_stale():
+    from harness.views import readme
+
+    calls = {"n": 0}
+
+    def counting() -> str:
+        calls["n"] += 1
+        return f"figure {calls['n']}"
+
+    text = "a\n<!-- generated: x (make readme) -->\nfigure 0\n<!-- end generated: x -->\nb\n"
+    assert readme.stale(text, {"x": counting}) == ["x"]
+    fixed = readme.render(text, {"x": lambda: "figure 0"})
+    assert fixed == text and readme.stale(fixed, {"x": lambda: "figure 0"}) == []

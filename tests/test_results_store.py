@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness import cli
-from harness.results import (
+from harness.results.gates import load_thresholds
+from harness.results.store import (
     COLUMNS,
     MEASUREMENT_FILES,
     DamagedRunWarning,
@@ -23,7 +24,6 @@ from harness.results import (
     save_run,
     to_frame,
 )
-from harness.thresholds import load_thresholds
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCES = sorted(RESULTS.glob("*-reference"))

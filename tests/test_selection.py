@@ -228,9 +228,26 @@ def test_create_takes_the_backend_positionally_or_as_a_keyword(monkeypatch, make
     )
 
 
-def test_parse_backend_spec():
-    assert backends.parse_backend_spec("soxr:quality=VHQ") == ("soxr", {"quality": "VHQ"})
-    assert backends.parse_backend_spec("a:x=1, y=2") == ("a", {"x": "1", "y": "2"})
+def test_variant_is_parsed_from_and_printed_as_the_spec():
+    v = backends.Variant.parse("soxr:quality=VHQ")
+    assert (v.name, v.options_dict, str(v)) == ("soxr", {"quality": "VHQ"}, "soxr:quality=VHQ")
+    assert backends.Variant.parse("a:x=1, y=2").options == (("x", "1"), ("y", "2"))
+    assert backends.Variant.parse(v) is v
+    assert backends.Variant.parse("soxr").resolved() == backends.Variant.of(
+        "soxr", {"quality": "HQ"}
+    )
+    for bad in ("", ":q=1", "soxr:quality", "soxr:q=1,q=2"):
+        with pytest.raises(ValueError, match="--backends: "):
+            backends.Variant.parse(bad, source="--backends")
+    with pytest.raises(TypeError, match=r"expected a backend spec .* got int"):
+        backends.Variant.parse(3)
+
+
+def test_create_takes_a_variant_without_reparsing_its_options():
+    variant = backends.Variant.of("soxr", {"quality": "VHQ"})
+    stream = backends.create(variant, in_rate=22050, out_rate=48000)
+    assert stream.options == {"quality": "VHQ"} and stream.spec == str(variant)
+    assert variant.create(in_rate=22050, out_rate=48000).spec == "soxr:quality=VHQ"
 
 
 # -- resample() and the registry ---------------------------------------------------------
@@ -260,9 +277,10 @@ def test_available_backends_describe_every_builtin():
         assert info.version == package_version(dist)
     assert infos["seed"].baseline and not infos["soxr"].baseline
     assert infos["soxr"].options["quality"].default == "HQ"
-    assert infos["samplerate"].variants()[0] == {}
-    assert {"converter": "linear"} in infos["samplerate"].variants()
-    assert infos["soxr"].spec({"quality": "VHQ"}) == "soxr:quality=VHQ"
+    variants = infos["samplerate"].variants()
+    assert variants[0] == backends.Variant.of("samplerate", {"converter": "sinc_medium"})
+    assert str(variants[-1]) == "samplerate:converter=zero_order_hold" and len(variants) == 5
+    assert infos["soxr"].resolve({"quality": "VHQ"}).spec == "soxr:quality=VHQ"
 
 
 def test_importing_backends_does_not_import_numba_or_compile():
@@ -271,7 +289,7 @@ def test_importing_backends_does_not_import_numba_or_compile():
         import sys, backends
         backends.available_backends()
         backends.create("linear", in_rate=8000, out_rate=16000)
-        print("numba" in sys.modules, "backends.numba_kernels" in sys.modules)
+        print("numba" in sys.modules, "backends.builtin.linear_kernels" in sys.modules)
         """
     )
     assert result.stdout.split() == ["False", "False"], result.stderr
@@ -298,12 +316,14 @@ def test_register_and_unregister():
         backends.register("a:b", Doubler)
 
 
-def test_entry_point_backends_are_found_and_missing_packages_reported(tmp_path, monkeypatch):
+def test_entry_point_backends_are_found_and_missing_packages_reported(
+    tmp_path, monkeypatch, installed
+):
     """A third-party distribution on sys.path registers through the entry-point group."""
     (tmp_path / "thirdparty_rs.py").write_text(
         textwrap.dedent(
             """
-            from backends.linear import LinearResampler
+            from backends.builtin.linear import LinearResampler
 
             class ThirdParty(LinearResampler):
                 name = "thirdparty"
@@ -320,7 +340,7 @@ def test_entry_point_backends_are_found_and_missing_packages_reported(tmp_path, 
         "thirdparty = thirdparty_rs:ThirdParty\n"
         "broken = needs_missing:Nothing\n"
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
+    installed(tmp_path)
     infos = {i.name: i for i in backends.available_backends()}
     assert infos["thirdparty"].available
     assert infos["thirdparty"].source == "entry point thirdparty_rs:ThirdParty"

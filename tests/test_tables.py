@@ -8,16 +8,10 @@ import pytest
 from rich.console import Console
 
 from harness import cli
-from harness.results import load_run
-from harness.summary import (
-    CONCERNS,
-    against_table,
-    gates_table,
-    render_summary,
-    row_cells,
-    summarize,
-)
-from harness.thresholds import Thresholds
+from harness.results.gates import Thresholds
+from harness.results.store import load_run
+from harness.results.summary import row_cells, summarize
+from harness.views.tables import CONCERNS, against_table, gates_table, render_summary
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCES = sorted(RESULTS.glob("*-reference"))

@@ -1,4 +1,6 @@
-"""Streams are single-threaded: concurrent use of one stream is caught; separate ones are safe."""
+"""Separate streams in separate threads are independent; one stream hammered from two
+threads never corrupts (the kit's ``thread_guard`` check covers a refused call).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ import numpy as np
 import pytest
 
 import backends
-
-from variants import variant_params
 
 
 @pytest.mark.parametrize("spec", ["linear", "numba", "soxr", "samplerate", "numba-sinc"])
@@ -31,45 +31,6 @@ def test_separate_streams_in_separate_threads_match_single_threaded_output(spec)
         t.join()
     for got in results:
         np.testing.assert_array_equal(got, want)
-
-
-@pytest.mark.parametrize("variant", variant_params())
-def test_a_second_thread_inside_a_stream_is_refused(variant):
-    """Hold the stream's lock in one thread; a call from another raises, state intact."""
-    stream = variant.make(in_rate=22050, out_rate=48000)
-    x = np.random.default_rng(1).standard_normal(4000).astype(np.float32)
-    head = stream.process(x[:1000])
-    counters = (stream.frames_in, stream.frames_out)
-    inside, leave = threading.Event(), threading.Event()
-    errors = []
-
-    def occupy():
-        with stream._in_use:  # what a long process() call in another thread looks like
-            inside.set()
-            leave.wait(5)
-
-    holder = threading.Thread(target=occupy)
-    holder.start()
-    inside.wait(5)
-    for call in (
-        lambda: stream.process(x[1000:2000]),
-        lambda: stream.reset(),
-        lambda: stream.process_into(x[1000:2000], np.empty((5000, 1), np.float32)),
-    ):
-        try:
-            call()
-        except RuntimeError as exc:
-            errors.append(str(exc))
-    leave.set()
-    holder.join()
-    assert len(errors) == 3 and all("two threads at once" in e for e in errors)
-    assert (stream.frames_in, stream.frames_out) == counters
-    tail = stream.process(x[1000:], last=True)
-    fresh = variant.make(in_rate=22050, out_rate=48000)
-    np.testing.assert_array_equal(
-        np.concatenate([head, tail]),
-        np.concatenate([fresh.process(x[:1000]), fresh.process(x[1000:], last=True)]),
-    )
 
 
 def test_hammering_one_stream_from_two_threads_raises_and_never_corrupts():

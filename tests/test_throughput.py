@@ -9,25 +9,26 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.checks import throughput
-from harness.compare import throughput_ratios
-from harness.results import Recorder
-from harness.targets import QUICK, Target, select_targets
-from harness.thresholds import load_thresholds
+from backends import Variant
+from harness.measuring.checks import throughput
+from harness.measuring.runner import throughput_ratios
+from harness.measuring.settings import QUICK, select_variants
+from harness.results.gates import load_thresholds
+from harness.results.store import Recorder
 
 TINY = QUICK.with_(rate_pairs=((22050, 48000),), throughput_seconds=0.2, throughput_repeats=3)
 SCENARIOS = {(1, "oneshot"), (1, "streaming"), (2, "oneshot"), (2, "streaming")}
 #: One backend of each kind: NumPy, Numba kernels, a C library.
 KINDS = [
     t
-    for t in select_targets()
+    for t in select_variants()
     if t.spec in ("linear", "numba", "soxr:quality=HQ", "samplerate:converter=sinc_fastest")
 ]
 
 
-def _rows(target: Target) -> list[dict]:
-    rec = Recorder(target, "throughput", load_thresholds())
-    throughput.run(target, TINY, rec)
+def _rows(variant: Variant) -> list[dict]:
+    rec = Recorder(variant, "throughput", load_thresholds())
+    throughput.run(variant, TINY, rec)
     return rec.rows
 
 
@@ -35,9 +36,9 @@ def _by_scenario(rows: list[dict], metric: str) -> dict[tuple, float]:
     return {(r["channels"], r["schedule"]): r["value"] for r in rows if r["metric"] == metric}
 
 
-@pytest.mark.parametrize("target", KINDS, ids=lambda t: t.spec)
-def test_every_scenario_has_both_clocks_the_copy_and_the_noise(target):
-    rows = _rows(target)
+@pytest.mark.parametrize("variant", KINDS, ids=lambda t: t.spec)
+def test_every_scenario_has_both_clocks_the_copy_and_the_noise(variant):
+    rows = _rows(variant)
     metrics = (
         "msamples_per_s",
         "cpu_msamples_per_s",
@@ -73,7 +74,7 @@ def test_copies_are_timed_right_before_every_pass(monkeypatch):
     monkeypatch.setattr(throughput, "_once", timed_pass)
     x = np.zeros((4410, 1), np.float32)
     timing = throughput.time_passes(
-        Target("linear", (), False), x, 44100, 48000, scenario="oneshot", repeats=4
+        Variant("linear"), x, 44100, 48000, scenario="oneshot", repeats=4
     )
     assert events == ["copy", "pass"] * 4
     assert len(timing.wall) == len(timing.cpu) == len(timing.copy) == 4
@@ -93,7 +94,7 @@ def test_ratio_to_copy_uses_the_best_of_each():
 
 
 def test_only_wall_clock_figures_become_ratios_to_linear():
-    rows = _rows(Target("linear", (), False))
+    rows = _rows(Variant("linear"))
     ratios = throughput_ratios(rows)
     assert {r["metric"] for r in ratios} == {"ratio_to_linear"}
     assert {(r["channels"], r["schedule"]) for r in ratios} == SCENARIOS
@@ -101,7 +102,7 @@ def test_only_wall_clock_figures_become_ratios_to_linear():
 
 
 def test_a_single_pass_records_no_spread():
-    rec = Recorder(Target("linear", (), False), "throughput", load_thresholds())
-    throughput.run(Target("linear", (), False), TINY.with_(throughput_repeats=1), rec)
+    rec = Recorder(Variant("linear"), "throughput", load_thresholds())
+    throughput.run(Variant("linear"), TINY.with_(throughput_repeats=1), rec)
     metrics = {r["metric"] for r in rec.rows}
     assert "cpu_msamples_per_s" in metrics and "cpu_spread_pct" not in metrics

@@ -1,0 +1,213 @@
+"""Running the checks over the variants: progress, isolation of failures, ratios.
+
+Each (check, variant) runs in a forked child process with a timeout, so a
+backend that crashes the interpreter or hangs in one check costs only that
+check: it is recorded as failed with the reason, and the run goes on and is
+saved. Checks that do not measure time run one per core; timing and
+throughput run alone afterwards. Where ``fork`` is unavailable the checks run
+in-process, one at a time, with no timeout.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column
+
+from backends import Variant
+from harness.measuring.checks import CHECKS, TIMING_SENSITIVE
+from harness.measuring.settings import Settings
+from harness.results.gates import Thresholds
+from harness.results.store import Recorder
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
+    "REFERENCE",
+    "check_timeout",
+    "run_checks",
+    "throughput_ratios",
+]
+
+#: Throughput is reported as a ratio to this backend, measured in the same run.
+REFERENCE = Variant("linear")
+#: Seconds one check may take on one variant (the slowest normal one takes ~30 s).
+DEFAULT_TIMEOUT = 600.0
+#: Longest timeout accepted: waiting goes through poll(), whose timeout is an int of
+#: milliseconds (at most ~24.8 days).
+MAX_TIMEOUT = 1e6
+
+
+def check_timeout(seconds: float, *, name: str = "timeout") -> float:
+    """``seconds`` if it is a usable per-check timeout, else ValueError naming ``name``.
+
+    NaN would disable the timeout (every comparison with it is false) and
+    busy-wait a core; infinity overflows the wait.
+    """
+    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
+        raise ValueError(f"{name}: expected seconds in (0, {MAX_TIMEOUT:g}], got {seconds:g}")
+    return seconds
+
+
+def run_checks(
+    variants: Sequence[Variant],
+    settings: Settings,
+    checks: Sequence[str],
+    thresholds: Thresholds,
+    *,
+    console: Console,
+    timeout: float = DEFAULT_TIMEOUT,
+    jobs: int | None = None,
+) -> list[dict[str, Any]]:
+    """Run every check over every variant; a check that fails is recorded as failed.
+
+    Checks whose figures do not depend on a quiet machine run ``jobs`` at a time
+    (default: one per core); the timing-sensitive ones (see
+    :data:`harness.measuring.checks.TIMING_SENSITIVE`) run last, one at a time, with
+    nothing else running. ``timeout`` bounds each (check, variant) in seconds.
+    Rows come back in plan order whatever the order of completion.
+
+    Raises
+    ------
+    ValueError
+        ``timeout`` is not a number of seconds in (0, :data:`MAX_TIMEOUT`].
+    """
+    check_timeout(timeout)
+    ordered = [c for c in CHECKS if c in checks]
+    plan = [(c, t) for c in ordered for t in variants]
+    if "throughput" in ordered and REFERENCE not in variants:
+        plan.append(("throughput", REFERENCE))
+    shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
+    alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
+    results: dict[int, list[dict[str, Any]]] = {}
+    columns = (  # the description gives way (cut with "…") so the counts always show
+        TextColumn(
+            "{task.description}",
+            style="bold",
+            table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis"),
+        ),
+        BarColumn(bar_width=20),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False, expand=True) as progress:
+        task = progress.add_task("starting", total=len(plan))
+        for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
+            for index, rows in _run_many(
+                plan,
+                indices,
+                width,
+                settings,
+                thresholds,
+                timeout,
+                lambda text: progress.update(task, description=escape(text)),
+            ):
+                results[index] = rows
+                progress.advance(task)
+        progress.update(task, description="done")
+    rows = [row for index in range(len(plan)) for row in results[index]]
+    return rows + throughput_ratios(rows)
+
+
+def _measure(
+    check: str, variant: Variant, settings: Settings, thresholds: Thresholds
+) -> list[dict[str, Any]]:
+    rec = Recorder(variant, check, thresholds)
+    try:
+        CHECKS[check](variant, settings, rec)
+    except Exception as exc:  # a broken backend must not stop the run
+        rec.error(exc)
+    return rec.rows
+
+
+def _child(pipe: Connection, *args: Any) -> None:
+    pipe.send(_measure(*args))
+    pipe.close()
+
+
+class _Job:
+    """One check on one variant running in a forked child."""
+
+    def __init__(
+        self, context: Any, check: str, variant: Variant, settings: Settings, thresholds: Thresholds
+    ) -> None:
+        self.check, self.variant, self.thresholds = check, variant, thresholds
+        self.pipe, send = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_child, args=(send, check, variant, settings, thresholds), daemon=True
+        )
+        self.child.start()
+        send.close()
+        self.started = time.monotonic()
+
+    def finish(self, *, timeout: float) -> list[dict[str, Any]]:
+        """Its rows, or one failed row if it crashed or ran out of time."""
+        try:
+            if self.pipe.poll(0):
+                return self.pipe.recv()
+            reason: Exception = TimeoutError(f"{self.check} did not finish within {timeout:g} s")
+        except EOFError:  # the child died before sending anything
+            self.child.join(5)
+            reason = RuntimeError(
+                f"{self.check} crashed the interpreter (exit code {self.child.exitcode})"
+            )
+        finally:
+            self.pipe.close()
+            if self.child.is_alive():
+                self.child.kill()
+            self.child.join(5)
+        rec = Recorder(self.variant, self.check, self.thresholds)
+        rec.error(reason)
+        return rec.rows
+
+
+def _run_many(
+    plan, indices, width, settings, thresholds, timeout, describe
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Run ``plan[i]`` for ``i`` in ``indices``, ``width`` at a time; yield as they end."""
+    if "fork" not in multiprocessing.get_all_start_methods():  # no isolation possible
+        for index in indices:
+            check, variant = plan[index]
+            describe(f"{check} · {variant.spec}")
+            yield index, _measure(check, variant, settings, thresholds)
+        return
+    context = multiprocessing.get_context("fork")
+    waiting, running = list(indices), {}
+    while waiting or running:
+        while waiting and len(running) < width:
+            index = waiting.pop(0)
+            running[index] = _Job(context, *plan[index], settings, thresholds)
+        describe(" + ".join(f"{j.check} · {j.variant.spec}" for j in running.values()))
+        soonest = min(j.started for j in running.values()) + timeout - time.monotonic()
+        ready = wait([j.pipe for j in running.values()], timeout=max(0.0, soonest))
+        now = time.monotonic()
+        for index, job in list(running.items()):
+            if job.pipe in ready or now - job.started >= timeout:
+                del running[index]
+                yield index, job.finish(timeout=timeout)
+
+
+def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``ratio_to_linear`` rows: each throughput figure over linear's in the same scenario."""
+    df = pd.DataFrame([r for r in rows if r.get("metric") == "msamples_per_s"])
+    if df.empty:
+        return []
+    keys = ["in_rate", "out_rate", "channels", "schedule"]
+    ref = df[df["variant"] == REFERENCE.spec].set_index(keys)["value"]
+    out = []
+    for row in df.to_dict("records"):
+        key = tuple(row[k] for k in keys)
+        if key in ref.index:
+            out.append(
+                {**row, "metric": "ratio_to_linear", "value": row["value"] / ref[key], "unit": "x"}
+            )
+    return out

@@ -1,0 +1,537 @@
+"""``python -m harness play`` and ``soak``: real PortAudio output through sounddevice.
+
+The player opens an output stream on the chosen device at the device's rate,
+resamples the source to it with a :class:`~harness.playback.engine.PlaybackEngine`, and
+watches the stream from the main thread: live status, keys, Ctrl-C, the
+audio server going away. The PortAudio callback only calls ``engine.callback``.
+
+Options that cannot work are refused before playback with an
+:class:`OptionError` naming the option; those that depend on the device's
+rate are checked before the device is touched when ``--rate`` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import backends
+from backends.validation import MAX_RATIO, check_rates
+from harness.playback.engine import LoopSource, PlaybackEngine, block_input_frames
+from harness.playback.wavio import read_wav
+from harness.results.gates import Thresholds, gate_text, load_thresholds
+
+__all__ = [
+    "STATUS_WIDTH",
+    "OptionError",
+    "PlayOptions",
+    "PlayerError",
+    "check_spec",
+    "default_swap_order",
+    "find_output_device",
+    "gate_verdict",
+    "play",
+    "speech_clip",
+]
+
+#: No callback for this long while the stream should run means the server is gone.
+STALL_SECONDS = 2.0
+#: The live status line fits an 80-column terminal without wrapping.
+STATUS_WIDTH = 79
+
+
+class OptionError(ValueError):
+    """An option that cannot work with this file or device; the message names it."""
+
+
+class PlayerError(RuntimeError):
+    """Playback could not start or could not go on; the message says why.
+
+    Attributes
+    ----------
+    report : dict or None
+        The partial report, when playback had started.
+    stranded : bool
+        The audio server went away with a stream open. PortAudio (JACK) can
+        then neither stop nor close the stream, nor exit the interpreter
+        cleanly (each hangs or aborts), so the process must end with
+        ``os._exit`` after saving what it needs.
+    """
+
+    def __init__(
+        self, message: str, *, report: dict[str, Any] | None = None, stranded: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.report = report
+        self.stranded = stranded
+
+
+def speech_clip() -> tuple[np.ndarray, int]:
+    """The speech clip shipped with the project (22.05 kHz int16 mono)."""
+    path = resources.files("harness") / "data" / "speech_22050.wav"
+    with resources.as_file(path) as file:
+        return read_wav(file)
+
+
+def default_swap_order() -> list[str]:
+    """Every available production backend with its default options, spelled out."""
+    infos = backends.available_backends()
+    return [i.resolve().spec for i in infos if i.available and not i.baseline]
+
+
+def check_spec(spec: str, *, source: str) -> None:
+    """Refuse a backend spec naming no installed backend or options it does not declare.
+
+    Raises
+    ------
+    ValueError, TypeError, backends.BackendUnavailable
+        As :func:`backends.create` would, without building a stream.
+    """
+    backends.Variant.parse(spec, source=source).resolved()
+
+
+def _sounddevice():
+    try:
+        import sounddevice
+    except (ImportError, OSError) as exc:  # OSError: PortAudio library missing
+        raise PlayerError(
+            f"sounddevice/PortAudio unavailable ({exc}); install with "
+            "pip install 'resampler-suite[player]' and apt-get install libportaudio2"
+        ) from exc
+    return sounddevice
+
+
+def find_output_device(name: str | None = None) -> tuple[int, dict[str, Any]]:
+    """The output device to use: by name substring, else JACK's default, else the default.
+
+    Returns
+    -------
+    index : int
+        sounddevice device index.
+    info : dict
+        sounddevice's device info plus ``hostapi_name``.
+    """
+    sd = _sounddevice()
+    devices = sd.query_devices()
+    hostapis = sd.query_hostapis()
+    outputs = [(i, d) for i, d in enumerate(devices) if d["max_output_channels"] > 0]
+    if not outputs:
+        raise PlayerError(
+            "no audio output device found (is an audio server such as JACK "
+            "running? see .ci/jack-dummy)"
+        )
+    if name:
+        matches = [(i, d) for i, d in outputs if name.lower() in d["name"].lower()]
+        if not matches:
+            known = ", ".join(d["name"] for _, d in outputs)
+            raise PlayerError(f"--device: expected one of {known}, got {name!r}")
+        index, info = matches[0]
+    else:
+        jack = [h for h in hostapis if h["name"].startswith("JACK")]
+        if jack and jack[0]["default_output_device"] >= 0:
+            index = jack[0]["default_output_device"]
+        else:
+            index = sd.default.device[1] if sd.default.device[1] >= 0 else outputs[0][0]
+        info = devices[index]
+    return index, {**info, "hostapi_name": hostapis[info["hostapi"]]["name"]}
+
+
+@dataclass
+class PlayOptions:
+    """What ``play`` does; the command-line options, parsed."""
+
+    file: Path | None = None
+    backends: Sequence[str] = ()
+    device: str | None = None
+    rate: int | None = None
+    blocksize: int = 256
+    mode: str = "producer"
+    swap_every: float | None = None
+    crossfade_ms: float = 5.0
+    duration: float | None = None
+    interactive: bool = False
+
+
+def _source_rates(options: PlayOptions, in_rate: int, out_rate: int, *, rate_from: str) -> None:
+    """Refuse rates no backend can convert, and a swap interval shorter than a step.
+
+    Raises
+    ------
+    OptionError
+        Naming the file and ``--rate``, or ``--swap-every``.
+    """
+    try:
+        check_rates(in_rate, out_rate)
+    except ValueError as exc:
+        source = options.file or "the speech clip"
+        raise OptionError(
+            f"{source}: {in_rate} Hz cannot be played at {out_rate} Hz ({rate_from}): "
+            f"the rates must lie within a factor {MAX_RATIO} of each other"
+        ) from exc
+    if options.swap_every is not None:
+        step = block_input_frames(options.blocksize, in_rate, out_rate)
+        if round(options.swap_every * in_rate) < step:
+            raise OptionError(
+                f"--swap-every: expected at least one device block, "
+                f"{1000 * step / in_rate:.3g} ms ({options.blocksize} frames at {out_rate} Hz), "
+                f"got {1000 * options.swap_every:.3g} ms"
+            )
+
+
+def gate_verdict(report: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The release gate (``[soak]`` of ``thresholds.toml``) on a playback report.
+
+    Underruns of ours: the FIFO running empty, and device underflows that
+    follow a callback of ours that was late (server call to return over the
+    budget). Device underflows with every recent callback on time come from
+    the audio server itself; they are reported, not gated. An incomplete
+    playback fails too.
+    """
+    thresholds = thresholds or load_thresholds()
+    measured = {
+        "our_underruns": report["underruns"]["fifo_empty"]
+        + report["device_underflow_after_late_callback"],
+        "resample_p95_us": report["resample_us"]["p95"] or 0.0,
+        "lost_frames": report["lost_frames"],
+    }
+    verdict: dict[str, Any] = {"rule": gate_text(thresholds, "soak")}
+    passed = bool(report["complete"])
+    for metric, value in measured.items():
+        found = thresholds.limit("soak", metric, backend="", variant="")
+        verdict[metric] = value
+        if found is not None:
+            key, limit = found
+            verdict[f"limit_{metric}"] = limit
+            passed = passed and Thresholds.passes(key, float(value), limit)
+    verdict["passed"] = passed
+    return verdict
+
+
+def warm_up(spec: str, *, in_rate: int, out_rate: int, channels: int) -> None:
+    """Create ``spec`` once and run enough audio through it to compile every kernel.
+
+    Fails fast on a bad name, and keeps one-time costs (Numba compiling or
+    loading its cache: ~0.1 s per kernel; latency probes) out of playback, where a
+    swap would otherwise stall for them.
+    """
+    stream = backends.create(spec, in_rate=in_rate, out_rate=out_rate, channels=channels)
+    block = np.zeros((4096, channels), np.float32)
+    stream.process(block)
+    stream.process(block[:1])
+    stream.process(block, last=True)
+    _ = stream.latency
+
+
+def build_engine(
+    options: PlayOptions,
+    clip: np.ndarray,
+    in_rate: int,
+    out_rate: int,
+    channels: int | None = None,
+) -> PlaybackEngine:
+    """The engine for ``options`` at the device rate (warming every backend first)."""
+    if channels is not None and clip.shape[1] != channels:
+        clip = np.repeat(clip[:, :1], channels, axis=1)
+    total = round(options.duration * in_rate) if options.duration else None
+    order = list(options.backends) or default_swap_order()
+    for spec in order:
+        try:
+            warm_up(spec, in_rate=in_rate, out_rate=out_rate, channels=clip.shape[1])
+        except (ValueError, TypeError, backends.BackendUnavailable) as exc:
+            raise OptionError(
+                f"--backend/--swap-order: {spec} cannot run at {in_rate} -> {out_rate} Hz: {exc}"
+            ) from exc
+    seconds = (total or len(clip)) / in_rate
+    crossfade = max(1, round(options.crossfade_ms * out_rate / 1000))
+    swap_every = None
+    if options.swap_every is not None:
+        swap_every = round(options.swap_every * in_rate)
+        # a crossfade as long as the interval must not exceed it by rounding
+        crossfade = max(1, min(crossfade, swap_every * out_rate // in_rate))
+    return PlaybackEngine(
+        LoopSource(clip, total_frames=total),
+        in_rate=in_rate,
+        out_rate=out_rate,
+        backends=order,
+        blocksize=options.blocksize,
+        mode=options.mode,
+        crossfade_frames=crossfade,
+        swap_every_frames=swap_every,
+        expected_callbacks=int(1.2 * seconds * out_rate / options.blocksize) + 4096,
+    )
+
+
+@contextlib.contextmanager
+def _keyboard(engine: PlaybackEngine, stop: threading.Event) -> Iterator[None]:
+    """Number keys pick a backend, ``n`` the next one, ``q`` quits (terminals only)."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+
+    def read_keys() -> None:
+        import select
+
+        while not stop.is_set():
+            ready, _, _ = select.select([sys.stdin], [], [], 0.1)
+            if not ready:
+                continue
+            key = sys.stdin.read(1)
+            if key == "q":
+                stop.set()
+            elif key == "n":
+                engine.swap_next()
+            elif key.isdigit() and 1 <= int(key) <= len(engine.order):
+                engine.request_swap(engine.order[int(key) - 1])
+
+    tty.setcbreak(fd)
+    thread = threading.Thread(target=read_keys, name="keys", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(1.0)
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _duration(us: float) -> str:
+    """At most 6 characters: ``"950µs"``, ``"12ms"``, ``"3s"``."""
+    for scale, unit in ((1, "µs"), (1e3, "ms"), (1e6, "s")):
+        if us / scale < 9999.5:
+            return f"{us / scale:.0f}{unit}"
+    return f"{us / 1e6:.0g}s"
+
+
+def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
+    """One line of exactly ``width`` characters: backend, FIFO fill, underruns
+    (FIFO empty + device), the last 2000 callbacks' p95/max, swaps.
+
+    The backend is shortened first (``soxr:VHQ``, then elided), so the
+    figures stay whole.
+    """
+    cb = engine.callbacks.recent_us(2000)
+    p95, worst = (np.quantile(cb, 0.95), cb.max()) if len(cb) else (0.0, 0.0)
+    tail = (
+        f" fifo {engine.ring.fill:5d}  xrun {engine.fifo_underruns}+{engine.device_underflows}"
+        f"  cb p95 {_duration(p95)} max {_duration(worst)}  swaps {engine.swapper.swaps}"
+    )
+    room = max(width - len(tail), 8)
+    name = engine.swapper.variant.short
+    if len(name) > room:
+        name = name[: room - 1] + "…"
+    return f"{name:<{room}}{tail}"[:width].ljust(width)
+
+
+def play(
+    options: PlayOptions,
+    *,
+    on_status: Callable[[str], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
+    engine_hook: Callable[[PlaybackEngine], PlaybackEngine] | None = None,
+) -> dict[str, Any]:
+    """Play to the device and return the report (also when interrupted).
+
+    Ctrl-C (SIGINT, when called from the main thread) stops playback cleanly:
+    the report then covers what was played and says ``"interrupted": True``.
+
+    Parameters
+    ----------
+    options : PlayOptions
+        What to play and how.
+    on_status : callable, optional
+        Called about 10 times a second with the live status line.
+    on_start : callable, optional
+        Called once with a line saying what plays where, as playback starts.
+    engine_hook : callable, optional
+        Receives the engine before playback (tests use it to inject faults).
+
+    Raises
+    ------
+    OptionError
+        The file's rate and the device's cannot be converted, the swap
+        interval is shorter than a device block, or a backend cannot run at
+        these rates; raised before the device is touched when ``options.rate``
+        is given.
+    PlayerError
+        No device, PortAudio missing, or the audio server went away (the
+        partial report is attached as ``exc.report``).
+    """
+    stop = threading.Event()
+    with _ctrl_c_sets(stop) as interrupted:
+        # The file first: a bad WAV is the user's to fix, whatever the audio setup.
+        clip, in_rate = read_wav(options.file) if options.file else speech_clip()
+        if options.rate:
+            _source_rates(options, in_rate, options.rate, rate_from="--rate")
+        sd = _sounddevice()
+        index, info = find_output_device(options.device)
+        out_rate = int(options.rate or info["default_samplerate"])
+        if not options.rate:
+            _source_rates(options, in_rate, out_rate, rate_from="the device's rate; see --rate")
+        channels = 2 if info["max_output_channels"] >= 2 else 1
+        engine = build_engine(options, clip, in_rate, out_rate, channels)
+        if engine_hook:
+            engine = engine_hook(engine)
+        if on_start:
+            source = options.file or "the speech clip"
+            on_start(
+                f"playing {source} ({in_rate} Hz) on {info['name']} ({info['hostapi_name']}) "
+                f"at {out_rate} Hz, {engine.mode} mode; Ctrl-C stops"
+            )
+        return _run(engine, options, sd, index, info, stop, interrupted, on_status)
+
+
+@contextlib.contextmanager
+def _ctrl_c_sets(stop: threading.Event) -> Iterator[threading.Event]:
+    """While active, SIGINT sets ``stop`` and the flag yielded, instead of raising.
+
+    A KeyboardInterrupt could land anywhere (inside PortAudio calls, between a
+    stream's start and the producer's); a flag is seen where playback can stop
+    cleanly. Signal handlers belong to the main thread, so elsewhere nothing
+    changes; an ignored SIGINT stays ignored.
+    """
+    interrupted = threading.Event()
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # e.g. `cmd &`
+        yield interrupted
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(
+    engine: PlaybackEngine,
+    options: PlayOptions,
+    sd: Any,
+    index: int,
+    info: dict[str, Any],
+    stop: threading.Event,
+    interrupted: threading.Event,
+    on_status: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """Play ``engine`` on device ``index`` until it ends or ``stop`` is set; the report."""
+    done = threading.Event()
+
+    def callback(outdata, frames, time_info, status):
+        # How long after the server's call we got here (the GIL may have been busy).
+        called = time_info.currentTime
+        delay_ns = int(1e9 * (stream.time - called)) if called > 0 else 0
+        if engine.callback(outdata, frames, bool(status.output_underflow), max(delay_ns, 0)):
+            raise sd.CallbackStop
+
+    engine.prefill()
+    # Objects alive now never need scanning again: gen-2 collections during
+    # playback then only walk what playback itself allocates.
+    gc.collect()
+    gc.freeze()
+    producer = None
+    if engine.mode == "producer":
+        producer = threading.Thread(
+            target=engine.producer_loop, args=(stop,), name="producer", daemon=True
+        )
+    # The callback needs the GIL; the default 5 ms switch interval would let the
+    # producer hold it for a whole 256-frame period.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    started = time.monotonic()
+    try:
+        stream = sd.OutputStream(
+            device=index,
+            samplerate=engine.out_rate,
+            blocksize=engine.blocksize,
+            channels=engine.channels,
+            dtype="float32",
+            callback=callback,
+            finished_callback=done.set,
+        )
+    except Exception as exc:
+        sys.setswitchinterval(interval)
+        gc.unfreeze()
+        raise PlayerError(f"cannot open {info['name']!r} at {engine.out_rate} Hz: {exc}") from exc
+    failure = None
+    keys = _keyboard(engine, stop) if options.interactive else contextlib.nullcontext()
+    try:
+        with keys:
+            if not stop.is_set():  # Ctrl-C while warming up: nothing to play
+                stream.start()
+                if producer:
+                    producer.start()
+                failure = _watch(stream, engine, done, stop, on_status, info)
+    finally:
+        stop.set()
+        if producer and producer.is_alive():
+            producer.join(2.0)
+        sys.setswitchinterval(interval)
+        gc.unfreeze()
+    if not failure and stream.active:  # stopped early (Ctrl-C, q): the report ends here
+        stream.stop()
+    report = engine.report() | {
+        "device": info["name"],
+        "hostapi": info["hostapi_name"],
+        "wall_s": round(time.monotonic() - started, 3),
+        "backends": engine.order,
+        "interrupted": interrupted.is_set(),
+    }
+    report["gate"] = gate_verdict(report)
+    if failure:
+        raise PlayerError(failure, report=report, stranded=True)
+    stream.close()  # the server is alive: a normal shutdown
+    return report
+
+
+def _watch(
+    stream,
+    engine: PlaybackEngine,
+    done: threading.Event,
+    stop: threading.Event,
+    on_status: Callable[[str], None] | None,
+    info: dict[str, Any],
+) -> str | None:
+    """Wait for the end of playback; return why it failed, or None."""
+    last_count, last_progress = 0, time.monotonic()
+    while not done.is_set() and not stop.is_set():
+        done.wait(0.1)
+        if on_status:
+            on_status(status_line(engine))
+        if engine.finished:
+            break
+        if not stream.active and not done.is_set():
+            return (
+                f"the audio stream on {info['name']!r} ({info['hostapi_name']}) stopped "
+                f"after {engine.frames_played} frames: did the audio server exit?"
+            )
+        if engine.callbacks.count != last_count:
+            last_count, last_progress = engine.callbacks.count, time.monotonic()
+        elif time.monotonic() - last_progress > STALL_SECONDS:
+            return (
+                f"no audio callback for {STALL_SECONDS:.0f} s on {info['name']!r} "
+                f"({info['hostapi_name']}): is the audio server alive?"
+            )
+    done.wait(1.0)  # let PortAudio play out what the callback handed over
+    return None
+
+
+def write_report(report: dict[str, Any], path: Path | None) -> None:
+    if path:
+        path.write_text(json.dumps(report, indent=2) + "\n")
