@@ -24,9 +24,9 @@ Streaming, float32 inside. Out of the box (``pedalboard-raw``, its default
   adapter measures the lag once per quality and rate pair with a
   band-limited pulse and drops the nearest whole number of output frames;
 * states its latency (``input_latency``) in input frames; converted to
-  output frames and rounded, it understates the held-back output by 1
-  frame at fractional ratios (a partial frame waits for the next call);
-  the adapter reports the exact bound.
+  output frames and rounded, it understates the held-back output by 1 or 2
+  frames wherever the ratio is not a whole-number up-ratio; the adapter
+  adds that slack.
 
 It releases the GIL while resampling, and holds a lock of its own.
 """
@@ -118,18 +118,21 @@ class PedalboardResampler(LibraryResampler):
 
     @property
     def latency(self) -> int:
-        """The library's stated latency in output frames, as it rounds it, and the lead dropped.
+        """The library's stated latency in output frames as it rounds it, plus slack, plus the lead.
 
         Each call emits the whole output frames its input covers, less the
         library's latency rounded to output frames (``input_latency * L / M``,
-        rounded half up); at a fractional ratio a partial frame waits for the
-        next call, 1 more. Exact: it equals the bound that
-        ``probe_hold_back`` measures (``tests/test_peers_pedalboard.py``), and
-        costs nothing, where probing 256x upsampling with the long sinc
-        filters takes seconds.
+        rounded half up). At whole-number up-ratios that is the exact bound;
+        at other ratios a partial frame waits for the next call, and at
+        fractional down-ratios above 4 (44.1 -> 8 kHz, 96 -> 22.05 kHz) one
+        more: 2 frames of slack cover both, so the bound is at most 1 frame
+        above the hold-back that ``probe_hold_back`` measures
+        (``peers/tests/test_peers_pedalboard.py``). It costs nothing, where
+        probing 256x upsampling with the long sinc filters takes seconds.
         """
         held = self._lib.input_latency * self.L / self.M
-        return math.floor(held + 0.5) + (self.M != 1) + self._lead_frames()
+        slack = 0 if self.M == 1 else 2
+        return math.floor(held + 0.5) + slack + self._lead_frames()
 
 
 class PedalboardRawResampler(RawStreamMixin, PedalboardResampler):
