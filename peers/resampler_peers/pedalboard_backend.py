@@ -61,7 +61,7 @@ _RAW_SHORT_PAIRS = frozenset({(48000, 8000), (44100, 48000), (48000, 44100), (16
 def open_library(
     in_rate: int, out_rate: int, channels: int, options: Mapping[str, str]
 ) -> LibraryStream:
-    """The library's stream with ``options`` (none: its defaults), layout fixed to channels-first."""
+    """The library's stream with ``options`` (none: its defaults), layout set channels-first."""
     quality = {k: getattr(Resample.Quality, v) for k, v in options.items()}
     stream = LibraryStream(in_rate, out_rate, channels, **quality)
     # An empty (channels, 0) block is unambiguous: the library remembers the layout.

@@ -9,8 +9,14 @@ Streaming. Out of the box (``pyav-raw``) it
   rule wherever the exact count has a fraction below 1/2 (22.05 -> 48 kHz:
   6000 frames give 13062 of 13061);
 
+* ends the signal with its mirror image: the flush feeds the last input
+  frames again in reverse, so the last ``16 * L / M`` output frames or so
+  (half its filter) differ from a signal that ends in silence, by up to 0.5
+  on full-scale noise;
+
 the adapter never calls the library's flush: it pushes zeros until the
-rule's count is reached and cuts there. FFmpeg scales integer PCM
+rule's count is reached and cuts there, so the stream ends in silence as
+with every other backend of the suite. FFmpeg scales integer PCM
 correctly itself, is time-aligned and chunk-invariant, computes ``flt`` in
 float32 and ``dbl`` in float64, takes up to 64 channels (``SWR_CH_MAX``;
 more fail with "Invalid argument") and releases the GIL. It has no latency

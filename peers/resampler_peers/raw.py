@@ -96,4 +96,3 @@ class RawStreamMixin(_RawSizing):
             y = np.concatenate((y, self._lib_flush()))  # type: ignore[attr-defined]
         out[: len(y)] = y
         return len(y)
-

@@ -1,4 +1,4 @@
-"""``resampy``: band-limited sinc interpolation (Numba), filters ``kaiser_best`` and ``kaiser_fast``.
+"""``resampy``: band-limited sinc interpolation (Numba), ``kaiser_best`` and ``kaiser_fast``.
 
 One-shot only: ``resampy.resample`` takes the whole signal. Out of the box
 (``resampy-raw``, filter ``kaiser_best``) it
@@ -68,6 +68,4 @@ class ResampyRawResampler(RawOneShotMixin, ResampyResampler):
         if item == "small_blocks":  # an empty signal raises
             return True
         frames = {"length": N_FRAMES, "streaming": ONE_SHOT_CHECK_FRAMES}.get(item)
-        return frames is not None and differs_for_kit_signal(
-            floor_count, frames, in_rate, out_rate
-        )
+        return frames is not None and differs_for_kit_signal(floor_count, frames, in_rate, out_rate)

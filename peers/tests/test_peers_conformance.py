@@ -15,8 +15,12 @@ sinc qualities one fractional pair.
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 import backends
-from backends.testing import parametrize_with_checks
+from backends.testing import check_chunk_invariance, check_length, parametrize_with_checks
 
 #: The registry names this distribution adds.
 PEERS = (
@@ -71,3 +75,49 @@ def test_other_option_values(check):
 @parametrize_with_checks([v for v in OTHERS if v.spec in SLOWEST], rate_pairs=SLOWEST_PAIRS)
 def test_slowest_option_values(check):
     check()
+
+
+# -- random rates, lengths and chunkings ---------------------------------------------------
+
+
+@st.composite
+def _rates(draw) -> tuple[int, int]:
+    """Audio rates from 1 to 192 kHz, ratio within 16 either way, often coprime."""
+    in_rate = draw(st.integers(1000, 192000))
+    return in_rate, draw(st.integers(max(1000, -(-in_rate // 16)), min(192000, in_rate * 16)))
+
+
+@st.composite
+def _sizes(draw, n: int) -> list[int]:
+    sizes, total = [], 0
+    while total < n:
+        sizes.append(draw(st.integers(1, min(2048, n - total))))
+        total += sizes[-1]
+    return sizes or [0]
+
+
+@pytest.mark.parametrize("name", ["scipy", "resampy", "pedalboard", "pyav"])
+@settings(
+    max_examples=12,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+@given(data=st.data())
+def test_property_length_and_chunk_invariance_at_any_rates(name, data):
+    """The adapters' fixes hold at rates the kit does not list (one-shot: one call)."""
+    in_rate, out_rate = data.draw(_rates(), label="rates")
+    channels = data.draw(st.integers(1, 3), label="channels")
+    n = data.draw(st.integers(0, 5000), label="frames")
+
+    def make(**kwargs):
+        return backends.create(name, **kwargs)
+
+    caps = make(in_rate=in_rate, out_rate=out_rate).capabilities
+    sizes = data.draw(_sizes(n), label="sizes") if caps.streaming else [n]
+    schedules = {"drawn": sizes}
+    check_length(make, in_rate, out_rate, channels, n=n, schedules=schedules)
+    check_chunk_invariance(
+        make, in_rate, out_rate, channels, n=n, schedules=schedules, exact=caps.bit_exact
+    )

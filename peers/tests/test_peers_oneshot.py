@@ -101,9 +101,11 @@ def test_resampy_raises_on_a_signal_too_short_for_one_frame_and_the_adapter_retu
         assert len(y) == backends.expected_length(n, in_rate, out_rate) == 0
     # and the first length the rule gives a frame for, where resampy's floor gives none
     assert floor_count(3, 48000, 8000) == 0
-    assert len(backends.create("resampy", in_rate=48000, out_rate=8000).process(
-        np.ones(3), last=True
-    )) == backends.expected_length(3, 48000, 8000) == 1
+    assert (
+        len(backends.create("resampy", in_rate=48000, out_rate=8000).process(np.ones(3), last=True))
+        == backends.expected_length(3, 48000, 8000)
+        == 1
+    )
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
