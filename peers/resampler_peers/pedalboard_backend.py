@@ -36,20 +36,39 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from pedalboard import Resample
-from pedalboard.io import StreamResampler as LibraryStream
 
 from backends import Capabilities, Choice
 from backends.builtin.library import LibraryResampler
 from backends.testing import centroid, hann_pulse
 
+from .imports import require_installed
 from .raw import RawStreamMixin
 
-__all__ = ["PedalboardRawResampler", "PedalboardResampler"]
+if TYPE_CHECKING:
+    from pedalboard.io import StreamResampler as LibraryStream
 
+__all__ = ["QUALITIES", "PedalboardRawResampler", "PedalboardResampler", "open_library"]
+
+require_installed("pedalboard")
+
+#: ``pedalboard.Resample.Quality`` members, in the library's order (a test
+#: checks them against the installed library, imported only when used).
+QUALITIES = (
+    "ZeroOrderHold",
+    "Linear",
+    "CatmullRom",
+    "Lagrange",
+    "WindowedSinc",
+    "WindowedSinc256",
+    "WindowedSinc128",
+    "WindowedSinc64",
+    "WindowedSinc32",
+    "WindowedSinc16",
+    "WindowedSinc8",
+)
 #: The library's default quality.
 DEFAULT_QUALITY = "WindowedSinc32"
 #: Pairs where the raw library's flush ends the kit's 6000-frame signal one
@@ -62,8 +81,11 @@ def open_library(
     in_rate: int, out_rate: int, channels: int, options: Mapping[str, str]
 ) -> LibraryStream:
     """The library's stream with ``options`` (none: its defaults), layout set channels-first."""
+    from pedalboard import Resample
+    from pedalboard.io import StreamResampler
+
     quality = {k: getattr(Resample.Quality, v) for k, v in options.items()}
-    stream = LibraryStream(in_rate, out_rate, channels, **quality)
+    stream = StreamResampler(in_rate, out_rate, channels, **quality)
     # An empty (channels, 0) block is unambiguous: the library remembers the layout.
     stream.process(np.zeros((channels, 0), np.float32))
     return stream
@@ -93,7 +115,7 @@ class PedalboardResampler(LibraryResampler):
     summary = "pedalboard StreamResampler, JUCE (float32; flush, layout and hold lag fixed)"
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
         "quality": Choice(
-            tuple(Resample.Quality.__members__),
+            QUALITIES,
             default=DEFAULT_QUALITY,
             doc="pedalboard.Resample.Quality: hold, linear, cubic, Lagrange or windowed sinc",
         )

@@ -30,21 +30,27 @@ variant offers it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 
 from backends import Capabilities
 from backends.builtin.library import LibraryResampler
 from backends.testing import N_FRAMES
 
+from .imports import require_installed
 from .raw import RawStreamMixin, ceil_count, differs_for_kit_signal
+
+if TYPE_CHECKING:
+    import av
 
 __all__ = ["MAX_CHANNELS", "PyAVRawResampler", "PyAVResampler"]
 
 #: swresample's channel limit (``SWR_CH_MAX``).
 MAX_CHANNELS = 64
 _FORMATS = {"float32": "flt", "float64": "dbl"}
+
+require_installed("av")
 
 
 class PyAVResampler(LibraryResampler):
@@ -55,12 +61,16 @@ class PyAVResampler(LibraryResampler):
     CAPABILITIES = Capabilities(max_channels=MAX_CHANNELS)
 
     def _lib_open(self) -> None:
+        import av
+
         self._format = _FORMATS[self.dtype.name]
         # An unordered layout of N channels: no remixing, channels stay independent.
         self._layout = f"{self.channels} channels"
         self._lib = av.AudioResampler(format=self._format, layout=self._layout, rate=self.out_rate)
 
     def _lib_feed(self, x: np.ndarray) -> np.ndarray:
+        import av
+
         if not len(x):
             return np.zeros((0, self.channels), self.dtype)
         frame = av.AudioFrame.from_ndarray(

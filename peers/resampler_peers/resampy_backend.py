@@ -22,15 +22,17 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
-import resampy
 
 from backends import Choice
 from backends.testing import N_FRAMES
 
+from .imports import require_installed
 from .oneshot import OneShotResampler
 from .raw import ONE_SHOT_CHECK_FRAMES, RawOneShotMixin, differs_for_kit_signal
 
 __all__ = ["ResampyRawResampler", "ResampyResampler", "floor_count"]
+
+require_installed("resampy")
 
 
 def floor_count(n: int, in_rate: int, out_rate: int) -> int:
@@ -52,6 +54,8 @@ class ResampyResampler(OneShotResampler):
     }
 
     def _lib_resample(self, x: np.ndarray) -> np.ndarray:
+        import resampy  # brings in Numba: only when used
+
         # The raw variant declares no options: the library's default filter.
         return resampy.resample(x, self.in_rate, self.out_rate, axis=0, **self.options)
 

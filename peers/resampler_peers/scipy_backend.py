@@ -19,14 +19,16 @@ Its default window leaves images of the input spectrum about 22 dB down at
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from backends.testing import N_FRAMES
 
+from .imports import require_installed
 from .oneshot import OneShotResampler
 from .raw import RawOneShotMixin, ceil_count, differs_for_kit_signal
 
 __all__ = ["ScipyRawResampler", "ScipyResampler"]
+
+require_installed("scipy")
 
 
 class ScipyResampler(OneShotResampler):
@@ -36,6 +38,8 @@ class ScipyResampler(OneShotResampler):
     summary = "scipy.signal.resample_poly, default Kaiser window (one-shot; length fixed)"
 
     def _lib_resample(self, x: np.ndarray) -> np.ndarray:
+        from scipy.signal import resample_poly
+
         return resample_poly(x, self.L, self.M, axis=0)
 
 

@@ -18,9 +18,8 @@ from pedalboard.io import StreamResampler as LibraryStream
 import backends
 from backends.builtin.library import probe_hold_back
 from backends.testing import check_time_alignment, noise, schedule, stream_through
-from resampler_peers.pedalboard_backend import PedalboardResampler, open_library
+from resampler_peers.pedalboard_backend import QUALITIES, PedalboardResampler, open_library
 
-QUALITIES = tuple(Resample.Quality.__members__)
 #: Fast qualities (hold, interpolator, default sinc), for tests that sweep rate pairs.
 CHEAP = ("ZeroOrderHold", "Linear", "WindowedSinc32")
 #: Common rates: their pairs include whole and fractional ratios both ways.
@@ -144,3 +143,8 @@ def test_the_latency_bounds_the_measured_hold_back_within_one_frame(quality):
         stated = stream._lib.input_latency * out_rate / in_rate
         understated += math.floor(stated + 0.5) < measured
     assert understated  # the library's own figure alone is too small
+
+
+def test_the_quality_option_lists_the_library_qualities():
+    """The option is spelled out so that listing backends does not import pedalboard."""
+    assert tuple(Resample.Quality.__members__) == QUALITIES
