@@ -78,6 +78,9 @@ class StreamResampler(ABC):
     OPTIONS: ClassVar[Mapping[str, Choice]] = {}
     #: True for reference baselines that knowingly break the contract.
     baseline: ClassVar[bool] = False
+    #: Distribution of the library doing the work, whose version ``harness list``
+    #: and the results report (``"scipy"``); None: the registering distribution.
+    library_distribution: ClassVar[str | None] = None
     #: What every variant of the backend can do (see :meth:`capabilities_for`).
     CAPABILITIES: ClassVar[Capabilities] = Capabilities()
 

@@ -112,7 +112,15 @@ class Aliases(Wrapped):
     name = "fake-alias"
 
 
-FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases]
+class OneShotOnly(LinearResampler):
+    """Linear interpolation declared one-shot only, as scipy and resampy are."""
+
+    name = "fake-one-shot"
+    summary = "test fake"
+    CAPABILITIES = backends.Capabilities(streaming=False)
+
+
+FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases, OneShotOnly]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -255,3 +263,18 @@ def test_nonfinite_flags_a_stream_that_never_recovers_and_a_broken_reset():
     assert failed(bad_reset, "reset_recovers")
     good = {(r["metric"], r["dtype"]): r["value"] for r in measure("nonfinite", "linear")}
     assert good[("recovers", "nan")] == 1 and good[("contaminated_frames", "nan")] == 5
+
+
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_a_one_shot_only_backend_is_measured_where_it_applies_and_marked_elsewhere(check):
+    """Every check runs without error; what needs blocks says why it did not apply."""
+    rows = measure(check, "fake-one-shot")
+    assert not [r for r in rows if r["metric"] == "check_failed"], rows
+    skipped = [r for r in rows if r["metric"] == "not_applicable"]
+    assert all(r["error"].startswith("one-shot only") for r in skipped)
+    if check in ("timing", "quality", "throughput"):
+        assert skipped, f"{check}: the streaming part is not marked as not applicable"
+    if check == "timing":
+        assert len(rows) == 1
+    else:
+        assert [r for r in rows if r["metric"] != "not_applicable"]

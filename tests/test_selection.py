@@ -330,6 +330,11 @@ def test_entry_point_backends_are_found_and_missing_packages_reported(
             class ThirdParty(LinearResampler):
                 name = "thirdparty"
                 summary = "a backend from another distribution"
+
+            class Adapter(LinearResampler):
+                name = "adapter"
+                summary = "an adapter of a library the distribution does not ship"
+                library_distribution = "pytest"
             """
         )
     )
@@ -340,6 +345,7 @@ def test_entry_point_backends_are_found_and_missing_packages_reported(
     (dist / "entry_points.txt").write_text(
         "[resampler_suite.backends]\n"
         "thirdparty = thirdparty_rs:ThirdParty\n"
+        "adapter = thirdparty_rs:Adapter\n"
         "broken = needs_missing:Nothing\n"
     )
     installed(tmp_path)
@@ -347,6 +353,8 @@ def test_entry_point_backends_are_found_and_missing_packages_reported(
     assert infos["thirdparty"].available
     assert infos["thirdparty"].source == "entry point thirdparty_rs:ThirdParty"
     assert infos["thirdparty"].version == "1.0"
+    # An adapter reports the version of the library doing the work.
+    assert infos["adapter"].version == pytest.__version__
     assert not infos["broken"].available
     assert "pip install" in infos["broken"].reason
     assert "definitely_not_installed_pkg" in infos["broken"].reason

@@ -110,7 +110,9 @@ def test_cpu_clock_figures_become_ratios_to_the_reference_of_the_same_run():
     }
     for r in ratios:
         key = (r["channels"], r["schedule"])
-        assert r["value"] == pytest.approx(cpu[(r["variant"], *key)] / cpu[("soxr:quality=HQ", *key)])
+        assert r["value"] == pytest.approx(
+            cpu[(r["variant"], *key)] / cpu[("soxr:quality=HQ", *key)]
+        )
     fallback = throughput_ratios(linear, Variant("linear"))  # soxr not installed
     assert {r["metric"] for r in fallback} == {"ratio_to_linear"}
     assert all(r["value"] == pytest.approx(1.0) for r in fallback)

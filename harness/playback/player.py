@@ -86,9 +86,16 @@ def speech_clip() -> tuple[np.ndarray, int]:
 
 
 def default_swap_order() -> list[str]:
-    """Every available production backend with its default options, spelled out."""
+    """Every available production backend that streams, default options spelled out.
+
+    One-shot-only libraries are left out: they cannot play a stream.
+    """
     infos = backends.available_backends()
-    return [i.resolve().spec for i in infos if i.available and not i.baseline]
+    return [
+        i.resolve().spec
+        for i in infos
+        if i.available and not i.baseline and i.capabilities().streaming
+    ]
 
 
 def check_spec(spec: str, *, source: str) -> None:

@@ -113,6 +113,7 @@ class PedalboardResampler(LibraryResampler):
 
     name = "pedalboard"
     summary = "pedalboard StreamResampler, JUCE (float32; flush, layout and hold lag fixed)"
+    library_distribution = "pedalboard"
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
         "quality": Choice(
             QUALITIES,

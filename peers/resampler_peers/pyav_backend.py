@@ -8,7 +8,6 @@ Streaming. Out of the box (``pyav-raw``) it
 * otherwise ends with ``ceil(n * L / M)`` frames, one more than the length
   rule wherever the exact count has a fraction below 1/2 (22.05 -> 48 kHz:
   6000 frames give 13062 of 13061);
-
 * ends the signal with its mirror image: the flush feeds the last input
   frames again in reverse, so the last ``16 * L / M`` output frames or so
   (half its filter) differ from a signal that ends in silence, by up to 0.5
@@ -58,6 +57,7 @@ class PyAVResampler(LibraryResampler):
 
     name = "pyav"
     summary = "FFmpeg swresample via PyAV AudioResampler, defaults (flush fixed)"
+    library_distribution = "av"
     CAPABILITIES = Capabilities(max_channels=MAX_CHANNELS)
 
     def _lib_open(self) -> None:

@@ -45,6 +45,7 @@ class ResampyResampler(OneShotResampler):
 
     name = "resampy"
     summary = "resampy band-limited sinc, Numba (one-shot; length and empty input fixed)"
+    library_distribution = "resampy"
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
         "filter": Choice(
             ("kaiser_best", "kaiser_fast"),

@@ -36,6 +36,7 @@ class ScipyResampler(OneShotResampler):
 
     name = "scipy"
     summary = "scipy.signal.resample_poly, default Kaiser window (one-shot; length fixed)"
+    library_distribution = "scipy"
 
     def _lib_resample(self, x: np.ndarray) -> np.ndarray:
         from scipy.signal import resample_poly

@@ -15,6 +15,8 @@ sinc qualities one fractional pair.
 
 from __future__ import annotations
 
+from importlib import metadata
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,6 +62,15 @@ def test_every_peer_is_registered_through_the_entry_point_group():
         assert info.available, info.reason
         assert info.source.startswith("entry point resampler_peers."), info.source
         assert info.baseline == name.endswith("-raw")
+
+
+@pytest.mark.parametrize(
+    ("name", "library"),
+    [(p, p.removesuffix("-raw").replace("pyav", "av")) for p in PEERS],
+)
+def test_each_peer_reports_the_version_of_the_library_it_adapts(name, library):
+    info = next(i for i in backends.available_backends() if i.name == name)
+    assert info.version == metadata.version(library)
 
 
 @parametrize_with_checks(DEFAULTS)

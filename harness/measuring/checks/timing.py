@@ -23,7 +23,7 @@ import numpy as np
 from backends import Variant
 from backends.ring import RingBuffer
 from backends.testing import noise
-from harness.measuring.settings import Settings
+from harness.measuring.settings import Settings, capabilities_of
 from harness.results.store import Recorder
 
 __all__ = ["QUANTILES", "run", "simulate"]
@@ -91,7 +91,12 @@ def simulate(stream, *, blocksize: int, seconds: float, mode: str, seed: int = 0
 
 
 def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
-    for in_rate, out_rate in settings.rate_pairs[:1]:
+    """Both designs at each blocksize, at the run's first streaming pair (one-shot-only
+    backends cannot serve callbacks: recorded as not applicable)."""
+    if not capabilities_of(variant).streaming:
+        rec.not_applicable("one-shot only: cannot serve device callbacks")
+        return
+    for in_rate, out_rate in settings.stream_pairs[:1]:
         warm = variant.create(in_rate=in_rate, out_rate=out_rate)
         warm.process(np.zeros(4096, np.float32), last=True)  # JIT, latency probe, caches
         for blocksize in settings.blocksizes:
