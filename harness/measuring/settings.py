@@ -126,7 +126,8 @@ class Settings:
 
     ``rate_pairs`` is the matrix that quality and throughput cover;
     ``stream_pairs`` the representative pairs of the checks that stream for a
-    long time (drift, nonfinite, timing).
+    long time (drift, nonfinite, timing). A drift session lasts
+    ``drift_seconds`` or ``drift_max_calls`` calls, whichever ends first.
     """
 
     mode: str
@@ -135,7 +136,7 @@ class Settings:
     blocksizes: tuple[int, ...]
     seed: int
     drift_seconds: float
-    one_frame_seconds: float
+    drift_max_calls: int
     timing_seconds: float
     quality_seconds: int
     throughput_seconds: float
@@ -170,7 +171,7 @@ QUICK = Settings(
     blocksizes=(64, 128, 256, 512, 1024),
     seed=0,
     drift_seconds=10.0,
-    one_frame_seconds=0.5,
+    drift_max_calls=5_000,
     timing_seconds=3.0,
     quality_seconds=1,
     throughput_seconds=10.0,
@@ -192,7 +193,7 @@ FULL = QUICK.with_(
         (96000, 48000),
     ),
     drift_seconds=180.0,
-    one_frame_seconds=20.0,
+    drift_max_calls=500_000,
     timing_seconds=30.0,
     quality_seconds=10,
     throughput_seconds=60.0,
