@@ -116,15 +116,17 @@ class NumbaSincResampler(ExactPhaseStream):
                     table = exact_table(stage)
                     row.update(
                         kind=k.POLY,
-                        ints=sum(len(i) for i in ints),
+                        ints=sum(len(i) for i in ints),  # step, then the phase order
                         # Periods per pass over all phases: ~2048 input frames,
                         # in L1 while every row is applied.
                         block=int(np.clip(2048 // stage.M, 16, 256)),
                     )
-                    ints.append(phase_table(stage.L, stage.M, np.float64).step)
+                    step = phase_table(stage.L, stage.M, np.float64).step
+                    ints += [step, np.argsort(step % 8, kind="stable")]
                 coefs.append(table.ravel())
                 row.update(L=stage.L, M=stage.M, half=stage.half, rows=len(table))
-                row.update(taps=stage.taps, layout=k.PLAIN)
+                copies = row["kind"] == k.POLY and stage.aligned_copies
+                row.update(taps=stage.taps, layout=k.COPIES if copies else k.PLAIN)
             rows.append(row)
         self._coefs = np.concatenate(coefs)
         self._ints = np.concatenate([*ints, np.zeros(1, np.int64)])

@@ -13,11 +13,13 @@ what they mean instead:
 * :func:`vfma` — ``a * b + c`` rounded once per lane (``llvm.fma``): fused on
   every target, so a kernel's results do not depend on the compiler's choice
   to contract or not;
+* :func:`vsum` — the lanes' sum in a fixed order (halves, then halves again);
 * :func:`vsplat`, :func:`vzero`, :func:`vget`, :func:`vadd`, and
   :func:`vzip_lo` / :func:`vzip_hi` to interleave two vectors.
 
 A sum accumulated with :func:`vfma` lane by lane is a plain sequential chain
-per lane, so its bits do not depend on which lane or group computes it.
+per lane, and :func:`vsum` adds lanes in one fixed order, so a result's bits
+do not depend on which lane, group or code path computes it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "vload",
     "vsplat",
     "vstore",
+    "vsum",
     "vzero",
     "vzip_hi",
     "vzip_lo",
@@ -178,3 +181,20 @@ def vzip_lo(typingctx, a, b):
 def vzip_hi(typingctx, a, b):
     """``a4, b4, a5, b5, a6, b6, a7, b7``."""
     return f64x8(a, b), _zip_codegen(4)
+
+
+@intrinsic
+def vsum(typingctx, v):
+    """``((v0 + v4) + (v2 + v6)) + ((v1 + v5) + (v3 + v7))``: the lanes' sum, fixed order."""
+
+    def codegen(context, builder, signature, args):
+        def lanes(x, idx):
+            mask = ir.Constant(ir.VectorType(_I32, len(idx)), idx)
+            return builder.shuffle_vector(x, ir.Constant(x.type, ir.Undefined), mask)
+
+        four = builder.fadd(lanes(args[0], [0, 1, 2, 3]), lanes(args[0], [4, 5, 6, 7]))
+        two = builder.fadd(lanes(four, [0, 1]), lanes(four, [2, 3]))
+        first = builder.extract_element(two, ir.Constant(_I32, 0))
+        return builder.fadd(first, builder.extract_element(two, ir.Constant(_I32, 1)))
+
+    return types.float64(v), codegen

@@ -13,7 +13,8 @@ the lower Nyquist frequency of the pair, ``min(in_rate, out_rate) / 2``.
   ``beta`` leaves the first sidelobe above ``A``, and raising it a little
   costs far less length than designing for a larger ``A`` (measured: 250 dB
   at 1.03x Kaiser's length instead of 1.48x). Tap counts are rounded up to
-  multiples of 8 (:data:`TAP_QUANTUM`) for whole SIMD vectors; the extra
+  multiples of 8 or 16 (:data:`TAP_QUANTUM`, :data:`POLY_QUANTUM`) for whole
+  SIMD vectors; the extra
   taps lengthen the window, so they only add attenuation.
 * **Stages** (:func:`plan`). A rate pair runs through a chain chosen by a cost
   model (:func:`stage_cost`) among:
@@ -81,11 +82,20 @@ DESIGN_CHUNK = 2**17
 GRID_PAD = 3
 #: Added to Kaiser's ``beta``: puts the first sidelobe below ``A`` at high attenuation.
 BETA_MARGIN = 0.8
-#: Tap counts are multiples of this (one 512-bit vector of float64).
+#: Tap counts are multiples of this (one 512-bit vector of float64)...
 TAP_QUANTUM = 8
+#: ... and of two vectors for polyphase filters (two accumulators per output).
+POLY_QUANTUM = 16
 #: Downsampling aliases come from at most the lowest 1/ALIAS_FRACTION of the
 #: band between the new Nyquist frequency and the old one.
 ALIAS_FRACTION = 3
+#: Polyphase stages read aligned copies of their input (:attr:`Poly.aligned_copies`)
+#: for ``L`` up to this whatever ``M``...
+COPIES_MAX_L = 16
+#: ... or ``M`` a multiple of 8 up to this ...
+COPIES_MAX_M = 256
+#: ... if they do at least this many multiply-adds per input frame.
+COPIES_MIN_MACS = 64
 #: Extra attenuation of the wide stages, whose leaks add to the narrow stage's.
 WIDE_EXTRA_DB = 6.0
 
@@ -156,9 +166,9 @@ def kaiser_span(attenuation_db: float) -> float:
     return (attenuation_db + 2.0) / (2.285 * 2 * math.pi)
 
 
-def _quantum(n: float) -> int:
-    """``n`` rounded up to a multiple of :data:`TAP_QUANTUM`, at least one quantum."""
-    return max(TAP_QUANTUM, -(-math.ceil(n) // TAP_QUANTUM) * TAP_QUANTUM)
+def _quantum(n: float, quantum: int = TAP_QUANTUM) -> int:
+    """``n`` rounded up to a multiple of ``quantum``, at least one."""
+    return max(quantum, -(-math.ceil(n) // quantum) * quantum)
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,20 @@ class Poly:
     @property
     def cutoff(self) -> float:
         return 0.5 * (self.passband + self.stopband)
+
+    @property
+    def aligned_copies(self) -> bool:
+        """Whether the stage reads its input from aligned copies (see :mod:`.sinc_kernels`).
+
+        They pay off when a block of periods' windows fit in L1: for small
+        ``L``, or with ``M`` a multiple of 8 (the phases reading one copy go
+        together) and not so large that the block leaves L2; and when the
+        stage does enough multiply-adds per input frame to pay for copying
+        every frame 8 times (~20). Measured: 3/4 and 2/3 at ~200 taps 1.5x,
+        147/160 1.4x; 160/147 0.9x, 441/640 0.6x, 1/3 at 112 taps 0.86x.
+        """
+        fits = self.L <= COPIES_MAX_L or (self.M % 8 == 0 and self.M <= COPIES_MAX_M)
+        return fits and self.taps * self.L >= COPIES_MIN_MACS * self.M
 
     @property
     def beta(self) -> float:
@@ -219,7 +243,7 @@ def poly_size(
     L: int, M: int, passband: float, stopband: float, attenuation_db: float, grid_phases: int
 ) -> Poly:
     """A polyphase stage: ``passband`` and ``stopband`` in cycles per input frame."""
-    half = _quantum(kaiser_span(attenuation_db) / (stopband - passband)) // 2
+    half = _quantum(kaiser_span(attenuation_db) / (stopband - passband), POLY_QUANTUM) // 2
     return Poly(L, M, half, passband, stopband, attenuation_db, grid_phases)
 
 
@@ -269,27 +293,36 @@ def _checked(stage: Poly | HalfBand) -> Poly | HalfBand:
         if isinstance(stage, HalfBand):
             stage = replace(stage, K=stage.K + TAP_QUANTUM // 2)
         else:
-            stage = replace(stage, half=stage.half + TAP_QUANTUM // 2)
+            stage = replace(stage, half=stage.half + POLY_QUANTUM // 2)
     return stage
 
 
 # -- planning -----------------------------------------------------------------------
 
-#: Cost model, nanoseconds (measured on the kernels, see :func:`stage_cost`).
-_NS_PER_TAP = {"poly": 1 / 22, "halfband": 1 / 30}
-_NS_PER_OUTPUT = 1.0
-_NS_PER_STAGE_FRAME = 0.4
+#: Cost model: GMAC/s and ns per output of each kernel, ns per frame copied in
+#: (measured on 56 rate pairs x 3 presets, one-shot; see :func:`stage_cost`).
+_GMACS = {"poly": 22.0, "poly_copies": 33.0, "poly_l3": 15.0, "down": 50.0, "up": 43.0}
+_NS_PER_OUTPUT = {"poly": 1.2, "poly_copies": 0.8, "poly_l3": 1.2, "down": 0.8, "up": 0.0}
+_NS_PER_FRAME_IN = {"poly": 0.1, "poly_copies": 0.6, "poly_l3": 0.1, "down": 0.6, "up": 1.2}
+#: A phase table larger than this streams from L3, and a block of 16 periods
+#: longer than this many frames leaves L1 (``poly_l3`` either way).
+_L2_TABLE_BYTES = 2**19
+_L1_BLOCK_FRAMES = 6144
 
 
 def stage_cost(stage: Poly | HalfBand) -> float:
     """Estimated nanoseconds per input frame of the stage."""
     if isinstance(stage, Poly):
-        per_output = stage.taps * _NS_PER_TAP["poly"] + _NS_PER_OUTPUT
-        return per_output * stage.L / stage.M + _NS_PER_STAGE_FRAME
-    per_output = stage.taps * _NS_PER_TAP["halfband"] + _NS_PER_OUTPUT
-    # A decimator computes one output per two frames; an interpolator one
-    # odd output (and a copy) per frame.
-    return per_output * (1.0 if stage.up else 0.5) + _NS_PER_STAGE_FRAME
+        kind = "poly_copies" if stage.aligned_copies else "poly"
+        if stage.L * stage.taps * 8 > _L2_TABLE_BYTES or 16 * stage.M > _L1_BLOCK_FRAMES:
+            kind = "poly_l3"
+        outputs = stage.L / stage.M
+    else:
+        # A decimator computes one output per two frames; an interpolator one
+        # odd output (and a copy) per frame.
+        kind, outputs = ("up", 1.0) if stage.up else ("down", 0.5)
+    per_output = stage.taps / _GMACS[kind] + _NS_PER_OUTPUT[kind]
+    return per_output * outputs + _NS_PER_FRAME_IN[kind]
 
 
 def _next_rate(stage: Poly | HalfBand) -> Fraction:
