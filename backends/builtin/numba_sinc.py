@@ -51,7 +51,7 @@ from .sinc_design import (
 __all__ = ["CHUNK_INPUT", "NumbaSincResampler"]
 
 #: Input frames per chunk of outputs (~256 KB of float64 per channel: in L2).
-CHUNK_INPUT = 2**12
+CHUNK_INPUT = 2**13
 
 
 def _quality_doc() -> str:
@@ -91,7 +91,9 @@ class NumbaSincResampler(ExactPhaseStream):
         if not self._stages:
             return
         # outputs per chunk: CHUNK_INPUT frames at the higher of the two rates
-        self._chunk = max(64, CHUNK_INPUT * min(self.L, self.M) // self.M)
+        chunk = max(64, CHUNK_INPUT * min(self.L, self.M) // self.M)
+        # whole periods of outputs, so that a one-shot call's polyphase groups are whole
+        self._chunk = chunk - chunk % self.L if chunk >= 8 * self.L else chunk
         rows, coefs, ints = [], [], []
         for stage in self._stages:
             row = dict.fromkeys(k.SPEC_FIELDS, 0)
@@ -128,7 +130,9 @@ class NumbaSincResampler(ExactPhaseStream):
                 copies = row["kind"] == k.POLY and stage.aligned_copies
                 row.update(taps=stage.taps, layout=k.COPIES if copies else k.PLAIN)
             rows.append(row)
-        self._coefs = np.concatenate(coefs)
+        flat = np.concatenate(coefs)
+        self._coefs = _aligned_zeros(1, _round8(len(flat)))[0, : len(flat)]  # whole vectors
+        self._coefs[:] = flat
         self._ints = np.concatenate([*ints, np.zeros(1, np.int64)])
         spec = np.array([[r[f] for f in k.SPEC_FIELDS] for r in rows], np.int64)
         frames = self._buffer_frames(spec)

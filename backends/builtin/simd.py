@@ -14,6 +14,9 @@ what they mean instead:
   every target, so a kernel's results do not depend on the compiler's choice
   to contract or not;
 * :func:`vsum` — the lanes' sum in a fixed order (halves, then halves again);
+  :func:`vsum8` — the sums of eight vectors, each in that same order, as one
+  vector (a transpose folded into the additions: 2.6 instead of 6 operations
+  per sum);
 * :func:`vsplat`, :func:`vzero`, :func:`vget`, :func:`vadd`, and
   :func:`vzip_lo` / :func:`vzip_hi` to interleave two vectors.
 
@@ -37,6 +40,7 @@ __all__ = [
     "vsplat",
     "vstore",
     "vsum",
+    "vsum8",
     "vzero",
     "vzip_hi",
     "vzip_lo",
@@ -198,3 +202,31 @@ def vsum(typingctx, v):
         return builder.fadd(first, builder.extract_element(two, ir.Constant(_I32, 1)))
 
     return types.float64(v), codegen
+
+
+@intrinsic
+def vsum8(typingctx, v0, v1, v2, v3, v4, v5, v6, v7):
+    """``[vsum(v0), ..., vsum(v7)]``, each added in :func:`vsum`'s order."""
+
+    def codegen(context, builder, signature, args):
+        def pick(a, b, idx):
+            return builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(_I32, 8), idx))
+
+        def fold(a, b, low, high):
+            return builder.fadd(pick(a, b, low), pick(a, b, high))
+
+        # lanes of a and b: 0-7 and 8-15; each step adds pairs of partial sums
+        # the way vsum does, keeping the partial sums of two inputs per vector
+        halves = [
+            fold(args[i], args[i + 1], [0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15])
+            for i in range(0, 8, 2)
+        ]  # [x0+x4, x1+x5, x2+x6, x3+x7] of two inputs each
+        quarters = [
+            fold(halves[i], halves[i + 1], [0, 1, 4, 5, 8, 9, 12, 13], [2, 3, 6, 7, 10, 11, 14, 15])
+            for i in range(0, 4, 2)
+        ]  # [(x0+x4)+(x2+x6), (x1+x5)+(x3+x7)] of four inputs each
+        return fold(
+            quarters[0], quarters[1], [0, 2, 4, 6, 8, 10, 12, 14], [1, 3, 5, 7, 9, 11, 13, 15]
+        )
+
+    return f64x8(v0, v1, v2, v3, v4, v5, v6, v7), codegen

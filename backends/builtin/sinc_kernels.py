@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numba
 
-from .simd import vadd, vfma, vget, vload, vsplat, vstore, vsum, vzero, vzip_hi, vzip_lo
+from .simd import vadd, vfma, vget, vload, vsplat, vstore, vsum, vsum8, vzero, vzip_hi, vzip_lo
 
 __all__ = [
     "COPIES",
@@ -159,7 +159,8 @@ def poly_exact(src, cap, copies, origin, k0, n, L, M, start, steps, table, block
     phase in 8 consecutive periods share each load of the row (measured 1.1x
     over 4); the rest go one by one.
     Either way each output is two vector chains over alternate groups of 8
-    taps, added and summed by :func:`vsum`: the same bits in any group.
+    taps, added and summed in :func:`vsum`'s order (:func:`vsum8` for a group
+    of 8): the same bits in any group.
     """
     taps = table.shape[1]
     k1 = k0 + n
@@ -202,15 +203,13 @@ def poly_exact(src, cap, copies, origin, k0, n, L, M, start, steps, table, block
                     w5 = vfma(d, vload(src, a5 + t + 8), w5)
                     w6 = vfma(d, vload(src, a6 + t + 8), w6)
                     w7 = vfma(d, vload(src, a7 + t + 8), w7)
+                sums = vsum8(
+                    vadd(u0, w0), vadd(u1, w1), vadd(u2, w2), vadd(u3, w3),
+                    vadd(u4, w4), vadd(u5, w5), vadd(u6, w6), vadd(u7, w7),
+                )  # fmt: skip
                 o = d0 + p * L + j - k0
-                dst[o] = vsum(vadd(u0, w0))
-                dst[o + L] = vsum(vadd(u1, w1))
-                dst[o + 2 * L] = vsum(vadd(u2, w2))
-                dst[o + 3 * L] = vsum(vadd(u3, w3))
-                dst[o + 4 * L] = vsum(vadd(u4, w4))
-                dst[o + 5 * L] = vsum(vadd(u5, w5))
-                dst[o + 6 * L] = vsum(vadd(u6, w6))
-                dst[o + 7 * L] = vsum(vadd(u7, w7))
+                for r in range(8):
+                    dst[o + r * L] = vget(sums, r)
                 p += 8
             while p < p_hi:
                 dst[d0 + p * L + j - k0] = _dot(h, src, _aligned(p * M + shift, cap, copies), taps)
@@ -336,32 +335,36 @@ def halfband_up(src, cap, origin, k0, n, taps8, dst, d0):
 # -- buffers ----------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
-def spread(src, count, row, layout, cap, j0):
-    """Frames ``j0 .. j0 + count - 1`` of ``row`` (in ``layout``) are ``src[:count]``.
+@numba.njit(cache=True, nogil=True, inline="always")
+def _strided(src, first, stride, have, out):
+    """``out[i] = src[first + stride * i]`` while that is below ``have``, then zeros."""
+    n = min(out.shape[0], max(0, (have - first + stride - 1) // stride))
+    for i in range(n):
+        out[i] = src[first + stride * i]
+    for i in range(n, out.shape[0]):
+        out[i] = 0.0
 
-    Copy 0 is written from ``src``, copies 1 to 7 from copy 0 (contiguous loops).
+
+@numba.njit(cache=True, nogil=True)
+def spread(src, have, count, row, layout, cap, j0):
+    """Frames ``j0 .. j0 + count - 1`` of ``row`` (in ``layout``) are ``src[:have]``, then zeros.
+
+    ``src`` is any 1-D float array (a column of the stream's input, or plain
+    float64 frames). Copy 0 is written from ``src``, copies 1 to 7 from copy
+    0 (contiguous loops).
     """
-    if layout == PLAIN:
-        out = row[j0 : j0 + count]
-        for i in range(count):
-            out[i] = src[i]
-        return
-    if layout == COPIES:
-        k0, n = j0, count
-        out = row[k0 : k0 + n]
-        for i in range(n):
-            out[i] = src[i]
-    else:
+    if layout == ODD_EVEN:
         odd = (j0 + 1) & 1  # the first odd frame is src[odd]
         k0, n = (j0 + odd) >> 1, (count - odd + 1) >> 1
-        out = row[k0 : k0 + n]
-        for i in range(n):
-            out[i] = src[odd + 2 * i]
+        first, stride = odd, 2
         e0 = (j0 + 1 - odd) >> 1
         evens = row[8 * cap + e0 : 8 * cap + e0 + ((count - (1 - odd) + 1) >> 1)]
-        for i in range(evens.shape[0]):
-            evens[i] = src[1 - odd + 2 * i]
+        _strided(src, 1 - odd, 2, have, evens)
+    else:
+        k0, n, first, stride = j0, count, 0, 1
+    _strided(src, first, stride, have, row[k0 : k0 + n])
+    if layout == PLAIN:
+        return
     # element k of copy r is element k + r of copy 0: new ones from k0 - r
     for r in range(1, 8):
         lo = max(0, k0 - r)
@@ -416,7 +419,8 @@ def _append(spec, meta, bufs, s, staging, count, keep_from):
     """Append ``staging[:, :count]`` (plain frames) to buffer ``s``."""
     j0 = _reserve(spec, meta, bufs, s, keep_from, count)
     for c in range(bufs.shape[0]):
-        spread(staging[c], count, _region(spec, bufs, s, c), spec[s, _LAYOUT], spec[s, _CAP], j0)
+        region = _region(spec, bufs, s, c)
+        spread(staging[c], count, count, region, spec[s, _LAYOUT], spec[s, _CAP], j0)
     meta[s, _END] += count
 
 
@@ -447,7 +451,7 @@ def _run(spec, meta, bufs, coefs, ints, scratch, s, c, k0, n, dst, d0):
 
 
 @numba.njit(cache=True, nogil=True)
-def _feed(x, frames_in, spec, meta, bufs, staging, stop, next_output):
+def _feed(x, frames_in, spec, meta, bufs, stop, next_output):
     """Input frames up to ``stop`` into buffer 0: from ``x``, zeros past its end.
 
     Frame ``frames_in`` is ``x[0]``; past ``x`` only a flushed stream reads.
@@ -456,16 +460,12 @@ def _feed(x, frames_in, spec, meta, bufs, staging, stop, next_output):
     if stop <= end:
         return
     count = stop - end
-    if count > staging.shape[1]:
-        raise ValueError("numba-sinc: staging buffer too small (internal error)")
     have = max(0, min(count, frames_in + x.shape[0] - end))
+    j0 = _reserve(spec, meta, bufs, 0, first_in(spec, 0, next_output), count)
     for c in range(bufs.shape[0]):
-        frames = staging[c, :count]
-        for i in range(have):
-            frames[i] = x[end - frames_in + i, c]
-        for i in range(have, count):
-            frames[i] = 0.0
-    _append(spec, meta, bufs, 0, staging, count, first_in(spec, 0, next_output))
+        region = _region(spec, bufs, 0, c)
+        spread(x[end - frames_in :, c], have, count, region, spec[0, _LAYOUT], spec[0, _CAP], j0)
+    meta[0, _END] = stop
 
 
 @numba.njit(cache=True, nogil=True)
@@ -476,7 +476,7 @@ def _chunk(x, frames_in, out, a, k0, k1, spec, meta, bufs, coefs, ints, staging,
     for s in range(stages - 1, -1, -1):
         ends[s] = end  # stage s must have computed its outputs up to here
         end = last_in(spec, s, end - 1) + 1
-    _feed(x, frames_in, spec, meta, bufs, staging, end, meta[1, _END] if stages > 1 else k0)
+    _feed(x, frames_in, spec, meta, bufs, end, meta[1, _END] if stages > 1 else k0)
     for s in range(stages - 1):
         start = meta[s + 1, _END]
         count = ends[s] - start
@@ -507,4 +507,4 @@ def advance(x, frames_in, out, frames_out, chunk, spec, meta, bufs, coefs, ints,
             ints, staging, scratch, ends,
         )  # fmt: skip
     after = meta[1, _END] if stages > 1 else frames_out + n
-    _feed(x, frames_in, spec, meta, bufs, staging, frames_in + x.shape[0], after)
+    _feed(x, frames_in, spec, meta, bufs, frames_in + x.shape[0], after)
