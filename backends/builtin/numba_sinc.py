@@ -115,20 +115,24 @@ class NumbaSincResampler(ExactPhaseStream):
                     table, per_frame = grid_table(stage)
                     row.update(kind=k.GRID, block=per_frame)
                 else:
-                    table = exact_table(stage)
+                    # Rows of whole pairs of vectors (two accumulators per output):
+                    # zero taps in front, which read frames the window already kept.
+                    lead = stage.row_taps - stage.taps
+                    table = np.pad(exact_table(stage), ((0, 0), (lead, 0)))
+                    step = phase_table(stage.L, stage.M, np.float64).step
                     row.update(
                         kind=k.POLY,
+                        lead=lead,
                         ints=sum(len(i) for i in ints),  # step, then the phase order
                         # Periods per pass over all phases: ~2048 input frames,
                         # in L1 while every row is applied.
                         block=int(np.clip(2048 // stage.M, 16, 256)),
                     )
-                    step = phase_table(stage.L, stage.M, np.float64).step
                     ints += [step, np.argsort(step % 8, kind="stable")]
                 coefs.append(table.ravel())
                 row.update(L=stage.L, M=stage.M, half=stage.half, rows=len(table))
                 copies = row["kind"] == k.POLY and stage.aligned_copies
-                row.update(taps=stage.taps, layout=k.COPIES if copies else k.PLAIN)
+                row.update(taps=table.shape[1], layout=k.COPIES if copies else k.PLAIN)
             rows.append(row)
         flat = np.concatenate(coefs)
         self._coefs = _aligned_zeros(1, _round8(len(flat)))[0, : len(flat)]  # whole vectors

@@ -13,8 +13,7 @@ the lower Nyquist frequency of the pair, ``min(in_rate, out_rate) / 2``.
   ``beta`` leaves the first sidelobe above ``A``, and raising it a little
   costs far less length than designing for a larger ``A`` (measured: 250 dB
   at 1.03x Kaiser's length instead of 1.48x). Tap counts are rounded up to
-  multiples of 8 or 16 (:data:`TAP_QUANTUM`, :data:`POLY_QUANTUM`) for whole
-  SIMD vectors; the extra
+  multiples of 8 (:data:`TAP_QUANTUM`) for whole SIMD vectors; the extra
   taps lengthen the window, so they only add attenuation.
 * **Stages** (:func:`plan`). A rate pair runs through a chain chosen by a cost
   model (:func:`stage_cost`) among:
@@ -82,10 +81,8 @@ DESIGN_CHUNK = 2**17
 GRID_PAD = 3
 #: Added to Kaiser's ``beta``: puts the first sidelobe below ``A`` at high attenuation.
 BETA_MARGIN = 0.8
-#: Tap counts are multiples of this (one 512-bit vector of float64)...
+#: Tap counts are multiples of this (one 512-bit vector of float64).
 TAP_QUANTUM = 8
-#: ... and of two vectors for polyphase filters (two accumulators per output).
-POLY_QUANTUM = 16
 #: Downsampling aliases come from at most the lowest 1/ALIAS_FRACTION of the
 #: band between the new Nyquist frequency and the old one.
 ALIAS_FRACTION = 3
@@ -166,9 +163,9 @@ def kaiser_span(attenuation_db: float) -> float:
     return (attenuation_db + 2.0) / (2.285 * 2 * math.pi)
 
 
-def _quantum(n: float, quantum: int = TAP_QUANTUM) -> int:
-    """``n`` rounded up to a multiple of ``quantum``, at least one."""
-    return max(quantum, -(-math.ceil(n) // quantum) * quantum)
+def _quantum(n: float) -> int:
+    """``n`` rounded up to a multiple of :data:`TAP_QUANTUM`, at least one quantum."""
+    return max(TAP_QUANTUM, -(-math.ceil(n) // TAP_QUANTUM) * TAP_QUANTUM)
 
 
 @dataclass(frozen=True)
@@ -196,6 +193,11 @@ class Poly:
     @property
     def cutoff(self) -> float:
         return 0.5 * (self.passband + self.stopband)
+
+    @property
+    def row_taps(self) -> int:
+        """Taps per stored row of the exact table: whole pairs of vectors (zeros in front)."""
+        return self.taps + -self.taps % (2 * TAP_QUANTUM)
 
     @property
     def aligned_copies(self) -> bool:
@@ -243,7 +245,7 @@ def poly_size(
     L: int, M: int, passband: float, stopband: float, attenuation_db: float, grid_phases: int
 ) -> Poly:
     """A polyphase stage: ``passband`` and ``stopband`` in cycles per input frame."""
-    half = _quantum(kaiser_span(attenuation_db) / (stopband - passband), POLY_QUANTUM) // 2
+    half = _quantum(kaiser_span(attenuation_db) / (stopband - passband)) // 2
     return Poly(L, M, half, passband, stopband, attenuation_db, grid_phases)
 
 
@@ -293,7 +295,7 @@ def _checked(stage: Poly | HalfBand) -> Poly | HalfBand:
         if isinstance(stage, HalfBand):
             stage = replace(stage, K=stage.K + TAP_QUANTUM // 2)
         else:
-            stage = replace(stage, half=stage.half + POLY_QUANTUM // 2)
+            stage = replace(stage, half=stage.half + TAP_QUANTUM // 2)
     return stage
 
 
@@ -321,7 +323,8 @@ def stage_cost(stage: Poly | HalfBand) -> float:
         # A decimator computes one output per two frames; an interpolator one
         # odd output (and a copy) per frame.
         kind, outputs = ("up", 1.0) if stage.up else ("down", 0.5)
-    per_output = stage.taps / _GMACS[kind] + _NS_PER_OUTPUT[kind]
+    taps = stage.row_taps if isinstance(stage, Poly) else stage.taps
+    per_output = taps / _GMACS[kind] + _NS_PER_OUTPUT[kind]
     return per_output * outputs + _NS_PER_FRAME_IN[kind]
 
 
@@ -510,5 +513,5 @@ def table_bytes(L: int, M: int, quality: str) -> int:
         elif uses_grid(stage):
             total += (grid_per_frame(stage) + GRID_PAD) * stage.taps
         else:
-            total += stage.L * stage.taps
+            total += stage.L * stage.row_taps
     return total * np.dtype(np.float64).itemsize

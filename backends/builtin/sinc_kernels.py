@@ -91,9 +91,10 @@ SPEC_FIELDS = (
     "rows",  # table rows (POLY, GRID)
     "taps",  # taps per row
     "ints",  # first element of its phase steps in ints (POLY)
+    "lead",  # zero taps in front of each row (POLY: rows of whole pairs of vectors)
 )
-(_KIND, _L, _M, _HALF, _BLOCK, _LAYOUT, _SLACK, _BUF, _CAP, _COEF, _ROWS, _TAPS, _INTS) = range(
-    len(SPEC_FIELDS)
+(_KIND, _L, _M, _HALF, _BLOCK, _LAYOUT, _SLACK, _BUF, _CAP, _COEF, _ROWS, _TAPS, _INTS, _LEAD) = (
+    range(len(SPEC_FIELDS))
 )
 _ORIGIN, _END = 0, 1
 
@@ -111,7 +112,7 @@ def first_in(spec, s, k):
         return 2 * k - (2 * half - 1)
     if kind == HALF_UP:
         return k // 2 - half + 1
-    return k * spec[s, _M] // spec[s, _L] - (half - 1)
+    return k * spec[s, _M] // spec[s, _L] - (half - 1) - spec[s, _LEAD]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -436,7 +437,7 @@ def _run(spec, meta, bufs, coefs, ints, scratch, s, c, k0, n, dst, d0):
         halfband_up(src, cap, origin, k0, n, coefs[first : first + 8 * taps], dst, d0)
     else:
         table = coefs[first : first + rows * taps].reshape((rows, taps))
-        L, M, start = spec[s, _L], spec[s, _M], 1 - spec[s, _HALF]
+        L, M, start = spec[s, _L], spec[s, _M], 1 - spec[s, _HALF] - spec[s, _LEAD]
         if kind == POLY:
             steps = ints[spec[s, _INTS] : spec[s, _INTS] + 2 * L]
             copies = 7 if spec[s, _LAYOUT] == COPIES else 0
