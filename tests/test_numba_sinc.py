@@ -308,3 +308,108 @@ def test_contract_at_every_common_rate_pair(quality, in_rate, out_rate):
             factory, in_rate, out_rate, channels, n=n, schedules=schedules, exact=True
         )
     cf.check_time_alignment(factory, in_rate, out_rate)
+
+
+# -- kernels: the same bits whatever the grouping -------------------------------------
+
+
+def _simd_probe():
+    numba = pytest.importorskip("numba")
+    from backends.builtin.simd import vfma, vget, vload, vsplat, vsum, vsum8
+
+    @numba.njit
+    def probe(a, b, c, vectors, fused, sums, each):
+        v = vfma(vsplat(a), vsplat(b), vsplat(c))
+        for lane in range(8):
+            fused[lane] = vget(v, lane)
+        v0, v1, v2, v3 = (
+            vload(vectors, 0),
+            vload(vectors, 8),
+            vload(vectors, 16),
+            vload(vectors, 24),
+        )
+        v4, v5, v6, v7 = (
+            vload(vectors, 32),
+            vload(vectors, 40),
+            vload(vectors, 48),
+            vload(vectors, 56),
+        )
+        s8 = vsum8(v0, v1, v2, v3, v4, v5, v6, v7)
+        for i in range(8):
+            sums[i] = vget(s8, i)
+        each[0], each[1], each[2], each[3] = vsum(v0), vsum(v1), vsum(v2), vsum(v3)
+        each[4], each[5], each[6], each[7] = vsum(v4), vsum(v5), vsum(v6), vsum(v7)
+
+    return probe
+
+
+def test_vector_multiply_adds_are_fused_and_sums_have_one_order():
+    """``vfma`` rounds once; ``vsum8`` adds each vector exactly as ``vsum`` does."""
+    probe = _simd_probe()
+    vectors = np.random.default_rng(0).standard_normal(64) * 10.0 ** np.arange(-8, 8, 0.25)
+    fused, sums, each = np.empty(8), np.empty(8), np.empty(8)
+    a, b = 1 + 2.0**-30, 1 - 2.0**-30
+    probe(a, b, -1.0, vectors, fused, sums, each)
+    np.testing.assert_array_equal(fused, -(2.0**-60))  # unfused: a*b rounds to 1, gives 0
+    v = vectors.reshape(8, 8)
+    tree = ((v[:, 0] + v[:, 4]) + (v[:, 2] + v[:, 6])) + ((v[:, 1] + v[:, 5]) + (v[:, 3] + v[:, 7]))
+    np.testing.assert_array_equal(each, tree)
+    np.testing.assert_array_equal(sums, tree)
+
+
+@pytest.mark.parametrize(("L", "M"), [(147, 160), (2, 3), (160, 441)], ids=str)
+@pytest.mark.parametrize("copies", [False, True])
+def test_polyphase_kernel_gives_the_same_bits_in_any_grouping(L, M, copies):
+    """Groups of 8 periods, pairs, single outputs and output order agree bit for bit."""
+    from backends.builtin import sinc_kernels as k
+
+    rng = np.random.default_rng(1)
+    taps = 48
+    table = rng.standard_normal((L, taps))
+    step = backends.timeline.phase_table(L, M, np.float64).step
+    steps = np.concatenate([step, np.argsort(step % 8, kind="stable")])
+    n = 40 * L
+    frames = rng.standard_normal(n * M // L + taps + 64)
+    cap = len(frames) + 8
+    src = np.zeros(8 * cap) if copies else frames
+    if copies:
+        for r in range(8):
+            src[r * cap : r * cap + len(frames) - r] = frames[r:]
+    mask = 7 if copies else 0
+
+    def outputs(k0, count):
+        y = np.empty(count)
+        k.poly_exact(src, cap, mask, 0, k0, count, L, M, taps, steps, table, 16, y, 0)
+        return y
+
+    whole = outputs(3, n - 6)  # groups of 8 periods
+    ones = np.concatenate([outputs(k0, 1) for k0 in range(3, n - 3)])
+    pieces = np.concatenate([outputs(k0, min(L + 1, n - 3 - k0)) for k0 in range(3, n - 3, L + 1)])
+    np.testing.assert_array_equal(ones, whole)
+    np.testing.assert_array_equal(pieces, whole)
+
+
+@pytest.mark.parametrize("up", [False, True])
+def test_halfband_kernels_give_the_same_bits_in_any_grouping(up):
+    """An output computed in a group of 64 or alone comes out bit for bit the same."""
+    from backends.builtin import sinc_kernels as k
+
+    stage = sinc_design.plan(1, 2, "hq")[0] if not up else sinc_design.plan(2, 1, "hq")[0]
+    taps8 = np.repeat(sinc_design.halfband_taps(stage) * (2.0 if up else 1.0), 8)
+    rng = np.random.default_rng(2)
+    frames = rng.standard_normal(4096)
+    cap = 4096 + 8
+    stream = np.zeros((1, 9 * cap))
+    layout = k.COPIES if up else k.ODD_EVEN
+    k.spread(frames, len(frames), len(frames), stream[0], layout, cap, 0)
+    kernel = k.halfband_up if up else k.halfband_down
+    first, count = 2 * stage.K + 3, 1000
+
+    def outputs(k0, n):
+        y = np.empty((1, n))
+        kernel(stream[0], cap, 0, k0, n, taps8, y[0], 0)
+        return y[0]
+
+    whole = outputs(first, count)
+    ones = np.concatenate([outputs(k0, 1) for k0 in range(first, first + count)])
+    np.testing.assert_array_equal(ones, whole)

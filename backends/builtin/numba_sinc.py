@@ -18,10 +18,12 @@
   the same kernel whatever the chunking, so streaming stays bit-exact.
 * **float64 sums** for every stream dtype (:mod:`backends.builtin.sinc_kernels`):
   a float32 stream differs from a float64 one only by the final rounding.
-* **Buffers**: channel-major float64 per stage, reused from call to call; a
-  long call is cut into chunks of ~:data:`CHUNK_INPUT` input frames so that
-  each chunk's stages work in cache. ``process_into`` allocates nothing once
-  the buffers have grown to the call size.
+* **One Numba call per process()** (:func:`backends.builtin.sinc_kernels.advance`)
+  runs every stage; a long call is cut into chunks of ~:data:`CHUNK_INPUT`
+  frames at the higher rate, so each chunk's stages work in cache. The
+  buffers (channel-major float64 per stage, in the layout its kernel reads)
+  are sized for one chunk when the stream opens: ``process_into`` allocates
+  nothing, whatever the call size.
 * **Equal rates** pass the input through unchanged (no filter, latency 0).
 """
 
@@ -50,8 +52,8 @@ from .sinc_design import (
 
 __all__ = ["CHUNK_INPUT", "NumbaSincResampler"]
 
-#: Input frames per chunk of outputs (~256 KB of float64 per channel: in L2).
-CHUNK_INPUT = 2**13
+#: Frames per chunk at the higher of the two rates (8 aligned copies: 256 KB, in L2).
+CHUNK_INPUT = 2**12
 
 
 def _quality_doc() -> str:

@@ -20,6 +20,9 @@ what they mean instead:
 * :func:`vsplat`, :func:`vzero`, :func:`vget`, :func:`vadd`, and
   :func:`vzip_lo` / :func:`vzip_hi` to interleave two vectors.
 
+Vectors are values (registers, or the stack when LLVM spills them): never put
+one in a list or an array, whose memory is not aligned for it.
+
 A sum accumulated with :func:`vfma` lane by lane is a plain sequential chain
 per lane, and :func:`vsum` adds lanes in one fixed order, so a result's bits
 do not depend on which lane, group or code path computes it.

@@ -7,16 +7,22 @@ the lower Nyquist frequency of the pair, ``min(in_rate, out_rate) / 2``.
   stopband * B`` up, nothing is aliased or imaged by more than ``-A`` dB.
   With ``S = 2B - P`` (``hq``, ``vhq``) the only aliases left land in the
   transition band ``[P, B]`` above the passband, and the filter that halves
-  a rate is a true half-band filter (every other tap zero).
+  a rate is a true half-band filter (every other tap zero). Downsampling by
+  less than ~1.27 the band above the new Nyquist frequency is narrow, and
+  the stopband starts lower (:func:`stopband_edge`): aliases may come from
+  its lowest third only (48 -> 44.1 kHz: from 22.05-22.7 kHz).
 * **Kaiser windows** (:func:`kaiser_beta`, :func:`kaiser_span`). ``beta`` is
   Kaiser's plus :data:`BETA_MARGIN`: at high attenuation Kaiser's own
   ``beta`` leaves the first sidelobe above ``A``, and raising it a little
   costs far less length than designing for a larger ``A`` (measured: 250 dB
   at 1.03x Kaiser's length instead of 1.48x). Tap counts are rounded up to
   multiples of 8 (:data:`TAP_QUANTUM`) for whole SIMD vectors; the extra
-  taps lengthen the window, so they only add attenuation.
-* **Stages** (:func:`plan`). A rate pair runs through a chain chosen by a cost
-  model (:func:`stage_cost`) among:
+  taps lengthen the window, so they only add attenuation. Filters of up to
+  :data:`CHECKED_TAPS` taps, where Kaiser's relation falls short, are
+  checked on their designed taps and lengthened until they reach ``A``.
+* **Stages** (:func:`plan`). A rate pair runs through the chain a cost model
+  (:func:`stage_cost`, fitted to the kernels' measured speed) finds cheapest
+  among:
 
   - one polyphase filter (:class:`Poly`) with the spec's transition band;
   - down by ``M / L >= 2``: a *wide* polyphase filter to ``2**k`` times the

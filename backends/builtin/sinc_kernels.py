@@ -189,11 +189,14 @@ def poly_exact(src, cap, copies, origin, k0, n, L, M, start, steps, table, block
     first, stop = k0 // L, (k1 + L - 1) // L  # periods touched
     for b0 in range(first, stop, block):
         b1 = min(b0 + block, stop)
+        whole = b0 * L >= k0 and b1 * L <= k1  # every phase has all the block's periods
         for i in range(L):
             j = steps[L + i]
             # periods p in [b0, b1) whose output p*L + j lies in [k0, k1)
-            p = max(b0, (k0 - j + L - 1) // L)
-            p_hi = min(b1, (k1 - j + L - 1) // L)
+            p, p_hi = b0, b1
+            if not whole:
+                p = max(b0, (k0 - j + L - 1) // L)
+                p_hi = min(b1, (k1 - j + L - 1) // L)
             h = table[j]
             shift = steps[j] + start - origin
             while p + 8 <= p_hi:
