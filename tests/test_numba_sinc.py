@@ -167,6 +167,19 @@ def test_chain_keeps_the_preset_end_to_end(quality, in_rate, out_rate):
     assert _leak_db(quality, in_rate, out_rate, f, f) == pytest.approx(0.0, abs=1e-4)
 
 
+@pytest.mark.parametrize("quality", ["hq", "vhq"])
+@pytest.mark.parametrize(
+    ("in_rate", "out_rate"), [(48000, 44100), (24000, 22050), (96000, 88200), (50000, 44100)]
+)
+def test_downsampling_close_to_one_rejects_the_top_of_the_input_band(quality, in_rate, out_rate):
+    """Above the new Nyquist frequency the input band is narrow: a tone at 95 % of the
+    input's Nyquist frequency (the suite's rejection tone there) aliases below -A.
+    """
+    freq = 0.95 * in_rate / 2
+    leak = _leak_db(quality, in_rate, out_rate, freq, out_rate - freq)
+    assert leak <= -PRESETS[quality].attenuation_db
+
+
 @pytest.mark.parametrize("quality", QUALITIES)
 @pytest.mark.parametrize(("in_rate", "out_rate"), LARGE_L, ids=str)
 def test_phase_grid_interpolates_within_the_stopband_spec(quality, in_rate, out_rate):
