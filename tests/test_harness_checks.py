@@ -8,6 +8,7 @@ checks record, never on how long anything took.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -278,3 +279,37 @@ def test_a_one_shot_only_backend_is_measured_where_it_applies_and_marked_elsewhe
         assert len(rows) == 1
     else:
         assert [r for r in rows if r["metric"] != "not_applicable"]
+
+
+@pytest.fixture
+def transition_aliasing(monkeypatch):
+    """numba-sinc with its stopband from 109 % of Nyquist: the band just beyond the
+    Nyquist frequency aliases into the transition band, 10 % beyond is rejected."""
+    from dataclasses import replace
+
+    from backends.builtin import numba_sinc, sinc_design
+    from backends.validation import Choice
+
+    spec = replace(sinc_design.PRESETS["hq"], stopband=1.09)
+    monkeypatch.setitem(sinc_design.PRESETS, "test-alias", spec)
+    sinc_design.clear_caches()
+
+    class TransitionAliasing(numba_sinc.NumbaSincResampler):
+        name = "fake-transition-alias"
+        OPTIONS: ClassVar = {"quality": Choice(("test-alias",), default="test-alias")}
+
+    backends.register(TransitionAliasing.name, TransitionAliasing, replace=True)
+    yield TransitionAliasing.name
+    backends.unregister(TransitionAliasing.name)
+    sinc_design.clear_caches()
+
+
+@pytest.mark.parametrize("pair", [(22050, 48000), (48000, 16000)])
+def test_quality_shows_aliasing_into_the_transition_band(transition_aliasing, pair):
+    settings = TINY.with_(rate_pairs=(pair,))
+    by_metric = {r["metric"]: r["value"] for r in measure("quality", transition_aliasing, settings)}
+    ten = by_metric.get("aliasing_rejection_db", by_metric.get("image_rejection_db"))
+    assert ten > 150  # 10 % beyond Nyquist: in the stopband
+    assert by_metric["edge_rejection_db"] < 40  # 2 % beyond: aliased, barely attenuated
+    clean = {r["metric"]: r["value"] for r in measure("quality", "numba-sinc", settings)}
+    assert clean["edge_rejection_db"] > 150

@@ -5,11 +5,15 @@ the lower Nyquist frequency of the pair, ``min(in_rate, out_rate) / 2``.
 
 * **Spec** (:class:`SincSpec`). Flat to ``P = passband * B``; from ``S =
   stopband * B`` up, nothing is aliased or imaged by more than ``-A`` dB.
-  With ``S = 2B - P`` (``hq``, ``vhq``) the only aliases left land in the
-  transition band ``[P, B]`` above the passband, and the filter that halves
-  a rate is a true half-band filter (every other tap zero). Downsampling by
-  less than ~1.27 the band above the new Nyquist frequency is narrow, and
-  the stopband starts lower (:func:`stopband_edge`): aliases may come from
+  Every preset has ``S = B``: nothing aliases into the transition band, as
+  with soxr. A spec may set ``S = 2B - P`` instead (SoX's ``rate -a``): the
+  only aliases left land in the transition band ``[P, B]`` above the
+  passband, and the filter that halves a rate is a true half-band filter
+  (every other tap zero), about twice as fast; no preset does, because a
+  tone just beyond the Nyquist frequency then comes through barely
+  attenuated (the quality check's ``edge_rejection_db``). With such a spec,
+  downsampling by less than ~1.27 the band above the new Nyquist frequency
+  is narrow, and the stopband starts lower (:func:`stopband_edge`): aliases may come from
   its lowest third only (48 -> 44.1 kHz: from 22.05-22.7 kHz).
 * **Kaiser windows** (:func:`kaiser_beta`, :func:`kaiser_span`). ``beta`` is
   Kaiser's plus :data:`BETA_MARGIN`: at high attenuation Kaiser's own
@@ -64,6 +68,7 @@ __all__ = [
     "HalfBand",
     "Poly",
     "SincSpec",
+    "clear_caches",
     "exact_table",
     "grid_per_frame",
     "grid_table",
@@ -142,16 +147,15 @@ class SincSpec:
 
 
 #: quality -> spec. ``hq`` and ``vhq`` are set to beat soxr HQ / VHQ on the
-#: suite's quality check at every common rate pair (SNR, rejection of a tone
-#: 10 % above the new Nyquist frequency, -3 dB bandwidth) at a quarter of their
+#: suite's quality check at every common rate pair (SNR, rejection 2 % and
+#: 10 % beyond the Nyquist frequency, -3 dB bandwidth) at a fraction of their
 #: latency: the attenuation is the largest rejection soxr reaches there (171
-#: and 241 dB, both at 24 <-> 44.1 kHz) plus 3 dB; the transition band is
-#: symmetric about the Nyquist frequency and ends below the test tone. ``fast``
-#: trades quality for speed and aliases nothing into its transition band.
+#: and 241 dB, both at 24 <-> 44.1 kHz) plus 3 dB. ``fast`` trades quality for
+#: speed. No preset aliases into its transition band.
 PRESETS: dict[str, SincSpec] = {
     "fast": SincSpec(100.0, 0.80, 1.0, 64),
-    "hq": SincSpec(174.0, 0.91, 1.09, 256),
-    "vhq": SincSpec(244.0, 0.91, 1.09, 2048),
+    "hq": SincSpec(174.0, 0.91, 1.0, 256),
+    "vhq": SincSpec(244.0, 0.91, 1.0, 2048),
 }
 
 
@@ -531,3 +535,9 @@ def table_bytes(L: int, M: int, quality: str) -> int:
         else:
             total += stage.L * stage.row_taps
     return total * np.dtype(np.float64).itemsize
+
+
+def clear_caches() -> None:
+    """Forget every cached plan, table and half-band design (for timing creation cold)."""
+    for cached in (plan, exact_table, grid_table, halfband_taps):
+        cached.cache_clear()

@@ -682,8 +682,7 @@ def creation_cost(
         for in_rate, out_rate in pairs:
             best_ms, peak = np.inf, 0
             for _ in range(repeats):
-                sinc_design.exact_table.cache_clear()
-                sinc_design.grid_table.cache_clear()
+                sinc_design.clear_caches()
                 tracemalloc.start()
                 t0 = perf_counter()
                 variant.create(in_rate=in_rate, out_rate=out_rate)

@@ -8,7 +8,9 @@ three measurements together, each the variant's worst rate pair:
 * ``reject dB`` — rejection of what must not appear: the alias of a tone 10 %
   above the new Nyquist frequency when downsampling, the image of a tone at
   90 % of the input Nyquist when upsampling (``quality/aliasing_rejection_db``,
-  ``quality/image_rejection_db``);
+  ``quality/image_rejection_db``), and the same 2 % from the Nyquist frequency
+  (``quality/edge_rejection_db``), which a filter that lets the band just
+  beyond it alias into its transition band fails;
 * ``band %`` — −3 dB bandwidth in percent of the lower Nyquist frequency
   (``quality/bandwidth_3db_pct``).
 
@@ -31,6 +33,7 @@ __all__ = [
     "CHANGE",
     "MIN_FILTERING_REJECTION_DB",
     "QUALITY",
+    "REJECTION_METRICS",
     "SPEED",
     "SPEED_NOISE",
     "front_variants",
@@ -40,12 +43,14 @@ __all__ = [
     "undominated",
 ]
 
+#: The quality check's rejection figures that ``reject dB`` is the least of.
+REJECTION_METRICS = ("aliasing_rejection_db", "image_rejection_db", "edge_rejection_db")
 #: Quality axis -> (quality-check metric, description); higher is better on each.
 QUALITY: Mapping[str, tuple[str | tuple[str, ...], str]] = {
     "SNR dB": ("snr_db", "SNR of a 997 Hz tone (dB)"),
     "reject dB": (
-        ("aliasing_rejection_db", "image_rejection_db"),
-        "alias / image rejection, 10 % beyond Nyquist (dB)",
+        REJECTION_METRICS,
+        "alias / image rejection, 2 % and 10 % beyond Nyquist (dB)",
     ),
     "band %": ("bandwidth_3db_pct", "−3 dB bandwidth (% of the lower Nyquist frequency)"),
 }

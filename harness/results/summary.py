@@ -14,6 +14,7 @@ import math
 
 import pandas as pd
 
+from harness.results.ranking import REJECTION_METRICS
 from harness.results.store import EXACT_DB
 
 __all__ = [
@@ -41,7 +42,7 @@ SUMMARY_COLUMNS: dict[str, tuple] = {
     "SNR dB": ("quality", "snr_db", "min", {}, "{:.1f}", "high"),
     "reject dB": (
         "quality",
-        ("aliasing_rejection_db", "image_rejection_db"),
+        REJECTION_METRICS,
         "min",
         {},
         "{:.1f}",

@@ -241,7 +241,7 @@ MATRIX_PANELS: dict[str, tuple[str, tuple[str, ...], dict[str, Any], str, str, b
     "SNR of a 997 Hz tone, dB": ("quality", ("snr_db",), {}, "{:.0f}", "viridis", True),
     "alias / image rejection, dB": (
         "quality",
-        ("aliasing_rejection_db", "image_rejection_db"),
+        ranking.REJECTION_METRICS,
         {},
         "{:.0f}",
         "viridis",

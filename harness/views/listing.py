@@ -101,7 +101,9 @@ def build_table(*, variants: bool) -> Table:
                 if not latency.isdigit():
                     table.add_row(Text(variant.spec), "-", Text(latency))
                     continue
-                table.add_row(Text(variant.spec), latency, Text(_capabilities_text(info, [variant])))
+                table.add_row(
+                    Text(variant.spec), latency, Text(_capabilities_text(info, [variant]))
+                )
         return table
     table = _table(
         "Resampler backends",

@@ -91,8 +91,8 @@ def sinc_presets_table() -> str:
     in_rate, out_rate = LIST_RATES
     rates = f"{in_rate / 1000:g}→{out_rate / 1000:g} kHz"
     lines = [
-        _row(("preset", "stopband", "passband edge", f"latency at {rates}")),
-        _row(("---", "---:", "---:", "---:")),
+        _row(("preset", "attenuation", "stopband from", "passband edge", f"latency at {rates}")),
+        _row(("---", "---:", "---:", "---:", "---:")),
     ]
     for name, spec in PRESETS.items():
         variant = backends.Variant.of("numba-sinc", {"quality": name})
@@ -101,7 +101,8 @@ def sinc_presets_table() -> str:
                 (
                     f"`{name}`",
                     f"{spec.attenuation_db:g} dB",
-                    f"{100 * spec.passband:g} % of Nyquist",
+                    f"{100 * spec.stopband:g} %",
+                    f"{100 * spec.passband:g} %",
                     latency_of(variant),
                 )
             )

@@ -38,7 +38,7 @@ CONCERNS: dict[str, tuple[tuple[str, ...], str]] = {
     "quality": (
         ("SNR dB", "reject dB", "latency"),
         "worst rate pair · SNR: 997 Hz tone · reject: the alias (downsampling) or image "
-        "(upsampling) of a tone 10 % beyond Nyquist, dB under it · latency: frames a "
+        "(upsampling) of a tone 2 % and 10 % beyond Nyquist, dB under it · latency: frames a "
         "stream holds back (reported)",
     ),
     "speed": (

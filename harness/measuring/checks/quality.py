@@ -14,6 +14,9 @@
   (upsampling) — a -1 dBFS tone at 90 % of the input Nyquist frequency: minus
   the level of its image 10 % above it (folded into the output band when the
   output Nyquist frequency is lower still, as at 44.1 -> 48 kHz).
+* ``edge_rejection_db`` — the same 2 % from the Nyquist frequency, not gated:
+  a filter whose stopband starts above the Nyquist frequency (soxr's
+  "aliasing allowed", numba-sinc ``hq``/``vhq``) shows its transition band here.
 * ``delay_frames`` — centre of a band-limited pulse vs where it belongs.
 * ``continuity_snr_db`` — random 1…4096-frame chunking vs one-shot output
   (streaming backends only).
@@ -145,26 +148,43 @@ def _response_metrics(
 
 
 def _rejection(
-    variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
+    variant: Variant,
+    settings: Settings,
+    rec: Recorder,
+    in_rate: int,
+    out_rate: int,
+    dims: dict,
+    *,
+    margin: float = 0.1,
+    metric: str | None = None,
 ) -> None:
-    """What must not appear: the alias of a tone above the new Nyquist (down), or the
-    image of a tone below the old one (up), each as dB under the tone."""
+    """What must not appear: the alias of a tone ``margin`` above the new Nyquist
+    frequency (down), or the image of a tone ``margin`` below the old one (up),
+    each as dB under the tone. ``metric`` defaults to ``aliasing_rejection_db`` /
+    ``image_rejection_db``."""
     if in_rate == out_rate:
         return
     if out_rate < in_rate:
-        metric, freq = "aliasing_rejection_db", min(1.1 * out_rate / 2, 0.95 * in_rate / 2)
-        unwanted = out_rate - freq
+        default = "aliasing_rejection_db"
+        freq = min((1 + margin) * out_rate / 2, 0.95 * in_rate / 2)
+        unwanted, beside = out_rate - freq, ()  # the tone itself is beyond the output band
     else:
-        metric, freq = "image_rejection_db", 0.9 * in_rate / 2
-        unwanted = in_rate - freq
+        default, freq = "image_rejection_db", (1 - margin) * in_rate / 2
+        unwanted, beside = in_rate - freq, (freq,)
         if unwanted > out_rate / 2:  # above the output Nyquist: it folds back down
             unwanted = out_rate - unwanted
     x = signals.tone(freq, in_rate, settings.quality_seconds * in_rate, dbfs=-1.0)
     y = variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64").process(x, last=True)
     steady = analysis.steady(y, out_rate)
-    level = analysis.tone_level_dbfs(steady, unwanted, out_rate, start=int(0.1 * out_rate))
-    rec.add("rejection_tone_hz", freq, "Hz", gate=False, **dims)
-    rec.add(metric, -1.0 - level, "dB", **dims)
+    # The tone itself, close by when upsampling, is fitted too so that it cannot leak in.
+    level = analysis.tone_level_dbfs(
+        steady, unwanted, out_rate, start=int(0.1 * out_rate), beside=beside
+    )
+    if metric is None:
+        rec.add("rejection_tone_hz", freq, "Hz", gate=False, **dims)
+        rec.add(default, -1.0 - level, "dB", **dims)
+    else:
+        rec.add(metric, -1.0 - level, "dB", gate=False, **dims)
 
 
 def _delay(variant: Variant, rec: Recorder, in_rate: int, out_rate: int, dims: dict) -> None:
@@ -182,4 +202,9 @@ def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
         _tone_metrics(variant, settings, rec, in_rate, out_rate, dims)
         _response_metrics(variant, settings, rec, in_rate, out_rate, dims)
         _rejection(variant, settings, rec, in_rate, out_rate, dims)
+        # 2 % from the Nyquist frequency: shows a filter that lets the band just
+        # beyond it alias or image into its transition band (not gated).
+        _rejection(
+            variant, settings, rec, in_rate, out_rate, dims, margin=0.02, metric="edge_rejection_db"
+        )
         _delay(variant, rec, in_rate, out_rate, dims)
