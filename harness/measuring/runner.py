@@ -4,19 +4,25 @@ Each (check, variant) runs in a forked child process with a timeout, so a
 backend that crashes the interpreter or hangs in one check costs only that
 check: it is recorded as failed with the reason, and the run goes on and is
 saved. Checks that do not measure time run one per core; timing and
-throughput run alone afterwards. Where ``fork`` is unavailable the checks run
-in-process, one at a time, with no timeout.
+throughput run alone afterwards. Every variant is warmed up first, in this
+process (:func:`warm_up`), so that JIT compilation happens once, not in every
+forked check. Where ``fork`` is unavailable the checks run in-process, one at a
+time, with no timeout.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
@@ -39,6 +45,7 @@ __all__ = [
     "reference_variant",
     "run_checks",
     "throughput_ratios",
+    "warm_up",
 ]
 
 #: Throughput is reported as a ratio to this backend measured in the same run
@@ -107,6 +114,12 @@ def run_checks(
     )
     with Progress(*columns, console=console, transient=False, expand=True) as progress:
         task = progress.add_task("starting", total=len(plan))
+        if _can_fork():
+            warm_up(
+                list(dict.fromkeys(t for _c, t in plan)),
+                timeout=timeout,
+                describe=lambda text: progress.update(task, description=escape(text)),
+            )
         for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
             for index, rows in _run_many(
                 plan,
@@ -122,6 +135,54 @@ def run_checks(
         progress.update(task, description="done")
     rows = [row for index in range(len(plan)) for row in results[index]]
     return rows + throughput_ratios(rows)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def warm_up(
+    variants: Sequence[Variant], *, timeout: float, describe: Callable[[str], object]
+) -> None:
+    """Compile and load every variant's kernels here, once, before the checks fork.
+
+    Each forked check inherits them instead of compiling its own: a JIT library
+    without an on-disk cache (resampy) compiles for a second or more per
+    process, in every check. Float32 and float64, mono and stereo, as the
+    checks use them. A variant that fails or takes longer than ``timeout`` here
+    is left to its checks, which record the failure in their own processes.
+    """
+    for variant in variants:
+        describe(f"warming up · {variant.spec}")
+        try:
+            with _deadline(timeout):
+                for dtype in ("float32", "float64"):
+                    for channels in (1, 2):
+                        stream = variant.create(
+                            in_rate=44100, out_rate=48000, channels=channels, dtype=dtype
+                        )
+                        stream.process(np.zeros((256, channels), dtype), last=True)
+        except Exception:  # reported by the checks, each isolated in its own process
+            continue
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in this (main) thread after ``seconds``; a no-op elsewhere."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"warm-up took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _measure(
@@ -183,7 +244,7 @@ def _run_many(
     plan, indices, width, settings, thresholds, timeout, describe
 ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """Run ``plan[i]`` for ``i`` in ``indices``, ``width`` at a time; yield as they end."""
-    if "fork" not in multiprocessing.get_all_start_methods():  # no isolation possible
+    if not _can_fork():  # no isolation possible
         for index in indices:
             check, variant = plan[index]
             describe(f"{check} · {variant.spec}")
