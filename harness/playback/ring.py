@@ -1,16 +1,21 @@
-"""A preallocated single-producer, single-consumer FIFO of audio frames.
+"""Single-producer, single-consumer FIFOs of audio frames.
 
-The consumer (an audio callback) only copies out of it: no allocation, no lock.
-Positions are monotonically growing Python ints; each side writes only its own,
-and an int store is atomic under the GIL, so the other side sees either the old
-or the new value, both safe.
+:class:`RingBuffer` is read by a Python audio callback: it only copies out
+of it, with no allocation and no lock. Positions are monotonically growing
+Python ints; each side writes only its own, and an int store is atomic under
+the GIL, so the other side sees either the old or the new value, both safe.
+
+:class:`PaRingBuffer` is PortAudio's lock-free ring (``pa_ringbuffer``, as
+compiled into rtmixer's C extension), read by rtmixer's C audio callback,
+which never takes the GIL. Its indices are C integers behind memory
+barriers, so the producer (Python) and the consumer (C) need no lock either.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RingBuffer"]
+__all__ = ["PaRingBuffer", "RingBuffer"]
 
 
 class RingBuffer:
@@ -67,3 +72,61 @@ class RingBuffer:
     def clear(self) -> None:
         """Drop everything buffered (consumer side)."""
         self._read = self._written
+
+
+class PaRingBuffer:
+    """PortAudio's lock-free ring of float32 frames, for rtmixer's C callback.
+
+    The same interface as :class:`RingBuffer`; :attr:`raw` is the ring to
+    hand to ``rtmixer.Mixer.play_ringbuffer``. Importing it needs only
+    rtmixer's compiled extension, not PortAudio, so tests can use the very
+    ring the device reads without a device.
+
+    Parameters
+    ----------
+    capacity : int
+        Frames it must hold at least; rounded up to a power of two, as
+        ``pa_ringbuffer`` requires.
+    channels : int
+        Channels per frame.
+
+    Raises
+    ------
+    ValueError
+        ``capacity`` is not positive.
+    ImportError
+        rtmixer is not installed (``pip install 'resampler-suite[player]'``).
+    """
+
+    def __init__(self, capacity: int, channels: int) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity: expected a positive frame count, got {capacity}")
+        from _rtmixer import ffi, lib
+        from pa_ringbuffer import init
+
+        self.channels = channels
+        self.capacity = 1 << (capacity - 1).bit_length()
+        self.raw = init(ffi, lib)(4 * channels, self.capacity)
+
+    @property
+    def fill(self) -> int:
+        """Frames available to read."""
+        return self.raw.read_available
+
+    @property
+    def space(self) -> int:
+        """Frames that can be written."""
+        return self.raw.write_available
+
+    def write(self, frames: np.ndarray) -> int:
+        """Append as many of ``frames`` as fit (as float32); returns the count written."""
+        return self.raw.write(np.ascontiguousarray(frames, np.float32))
+
+    def read_into(self, out: np.ndarray) -> int:
+        """Copy up to ``len(out)`` frames into the float32 array ``out``, as the C
+        callback does; returns the count copied."""
+        return self.raw.readinto(out)
+
+    def clear(self) -> None:
+        """Drop everything buffered (only while nothing reads or writes it)."""
+        self.raw.flush()
