@@ -35,6 +35,7 @@ def _server(audio_server):
 def test_ten_seconds_of_speech_swapping_every_half_second():
     order = default_swap_order()
     report = play(PlayOptions(backends=order, duration=10.0, swap_every=0.5))
+    assert report["mode"] == "gil-free"  # the default: rtmixer's C callback
     assert report["hostapi"].startswith("JACK") and report["out_rate"] == 48000
     assert report["complete"]
     assert report["frames_played"] == backends.expected_length(10 * 22050, 22050, 48000)
@@ -103,6 +104,34 @@ def test_the_server_pins_our_stalls_on_us_and_the_control_hears_of_them_too():
     assert found["excess_p"] == excess_p(found["ours"], found["control"])
     assert not report["gate"]["passed"]
     assert report["lost_frames"] == 0
+
+
+def test_a_starved_gil_free_ring_is_handed_back_and_plays_on_without_a_lost_frame():
+    """rtmixer drops a ring that cannot fill a block; the player counts a FIFO
+    underrun, gives the ring back, and every frame still plays exactly once."""
+    stalls = {60, 120, 180}  # producer steps (one block of input each)
+
+    def inject(engine):
+        produce, count = engine.produce_once, [0]
+
+        def slow_produce():
+            count[0] += 1
+            if count[0] in stalls:  # longer than the whole FIFO lasts
+                time.sleep(2 * engine.target / engine.out_rate)
+            produce()
+
+        engine.produce_once = slow_produce
+        return engine
+
+    report = play(
+        PlayOptions(backends=["soxr", "linear"], duration=3.0, swap_every=0.25),
+        engine_hook=inject,
+    )
+    assert report["mode"] == "gil-free" and report["complete"]
+    assert report["underruns"]["fifo_empty"] >= len(stalls)
+    assert report["frames_played"] == backends.expected_length(3 * 22050, 22050, 48000)
+    assert report["lost_frames"] == 0 and not report["gate"]["passed"]
+    assert report["fifo_low_frames"] == 0
 
 
 def test_a_44100_hz_stereo_file_plays_at_the_device_rate(tmp_path):
