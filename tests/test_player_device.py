@@ -77,7 +77,7 @@ def test_the_server_pins_our_stalls_on_us_and_the_control_hears_of_them_too():
     log = os.environ.get("RESAMPLER_SUITE_SERVER_LOG")
     if not log:
         pytest.skip("the server's log is unknown: start it with .ci/jack-dummy")
-    stalls = set(range(40, 400, 40))  # 9 stalls of 4 periods each
+    stalls = set(range(30, 600, 30))  # 19 stalls of 4 periods each in 3.2 s
 
     def inject(engine):
         read, count = engine.ring.read_into, [0]
@@ -92,7 +92,7 @@ def test_the_server_pins_our_stalls_on_us_and_the_control_hears_of_them_too():
         return engine
 
     options = PlayOptions(
-        backends=["linear"], duration=3.0, mode="producer", control=True, server_log=Path(log)
+        backends=["linear"], duration=3.5, mode="producer", control=True, server_log=Path(log)
     )
     report = play(options, engine_hook=inject)
     found = report["attribution"]

@@ -52,6 +52,8 @@ QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99, "p99_9": 0.999}
 CURVE = np.unique(np.concatenate([np.linspace(0, 1, 41), [0.99, 0.995, 0.999, 0.9995]]))
 #: The blocksize of the GIL comparison: the player's default (or the closest measured).
 GIL_BLOCKSIZE = 256
+#: Longest GIL comparison per variant: it runs in real time, one variant at a time.
+GIL_SECONDS = 10.0
 #: The player's switch interval while a Python callback plays.
 SWITCH_INTERVAL = 0.0005
 
@@ -201,7 +203,8 @@ def _record_wakeups(variant: Variant, settings: Settings, rec: Recorder, rates) 
     in_rate, out_rate = rates
     blocksize = min(settings.blocksizes, key=lambda b: abs(b - GIL_BLOCKSIZE))
     stream = variant.create(in_rate=in_rate, out_rate=out_rate)
-    raw = wakeups(stream, blocksize=blocksize, seconds=settings.timing_seconds, seed=settings.seed)
+    seconds = min(settings.timing_seconds, GIL_SECONDS)
+    raw = wakeups(stream, blocksize=blocksize, seconds=seconds, seed=settings.seed)
     budget_us = 1e6 * blocksize / out_rate
     for mode, ns in raw.items():
         us = ns / 1000.0
