@@ -99,3 +99,14 @@ def test_wakeups_returns_one_lateness_per_period_for_each_callback():
     assert set(raw) == {"gil", "gil-free"}
     assert len(raw["gil"]) == len(raw["gil-free"]) == count
     assert all(np.all(v >= 0) for v in raw.values())  # never run before the deadline
+
+
+def test_a_backend_failing_in_the_producer_thread_fails_the_measurement():
+    stream = backends.create("linear", in_rate=44100, out_rate=48000)
+
+    def broken(x, out, **kwargs):
+        raise RuntimeError("injected")
+
+    stream.process_into = broken
+    with pytest.raises(RuntimeError, match="injected"):
+        timing.wakeups(stream, blocksize=256, seconds=0.05)

@@ -15,10 +15,11 @@ Callbacks run back to back, so the figures are CPU time per callback, not a
 real-time schedule (``python -m harness play`` measures that on a device).
 
 :func:`wakeups` measures that schedule offline, at the player's blocksize:
-a real thread wakes every period and must take the GIL to copy a block out
-of the FIFO (as the player's ``producer`` mode callback does), while a
-producer thread keeps the FIFO full by resampling with the backend (the
-switch interval lowered to 0.5 ms, as the player does). Its lateness —
+a real thread wakes every period and must take the GIL to copy a block
+(as the player's ``producer`` mode callback does), while a producer thread
+resamples with the backend back to back, so that a call is under way at
+every deadline (the worst case of the player's producer; the switch
+interval lowered to 0.5 ms, as the player does). Its lateness —
 from its deadline to running Python — is recorded next to that of the
 same schedule in a process of its own, which shares no GIL with the
 resampler (as rtmixer's C callback, the player's default): the difference
@@ -143,10 +144,11 @@ def wakeups(stream, *, blocksize: int, seconds: float, seed: int = 0) -> dict[st
     """Wake-up lateness of a callback that needs the GIL, and of one that does not.
 
     For ``seconds``, a thread of this process wakes every device period and
-    copies a block out of a FIFO (it must take the GIL for that), while a
-    producer thread keeps the FIFO four blocks ahead with
-    ``stream.process_into``. A process of its own wakes on the same
-    schedule at the same time. See the module.
+    copies a block (it must take the GIL for that), while a producer thread
+    resamples back to back with ``stream.process_into``, one device block
+    of input per call: a resampler call is under way at every deadline, the
+    worst case of a Python callback beside the player's producer. A process
+    of its own wakes on the same schedule at the same time. See the module.
 
     Returns
     -------
@@ -159,20 +161,19 @@ def wakeups(stream, *, blocksize: int, seconds: float, seed: int = 0) -> dict[st
     count = max(1, int(seconds * out_rate) // blocksize)
     chunk = -(-blocksize * in_rate // out_rate)
     source = noise(chunk * 64, channels, seed=seed).astype(stream.dtype)
-    scratch = np.empty((stream.output_frames_max(chunk), channels), stream.dtype)
-    target = 4 * blocksize
-    ring = RingBuffer(target + len(scratch), channels, stream.dtype)
+    scratch = np.empty((max(blocksize, stream.output_frames_max(chunk)), channels), stream.dtype)
     out = np.empty((blocksize, channels), stream.dtype)
     stop = threading.Event()
+    failed: list[BaseException] = []
 
     def produce() -> None:
         pos = 0
-        while not stop.is_set():
-            if ring.fill >= target:
-                time.sleep(period / 4e9)
-                continue
-            ring.write(scratch[: stream.process_into(source[pos : pos + chunk], scratch)])
-            pos = (pos + chunk) % (len(source) - chunk)
+        try:
+            while not stop.is_set():
+                stream.process_into(source[pos : pos + chunk], scratch)
+                pos = (pos + chunk) % (len(source) - chunk)
+        except Exception as exc:  # raised in the check's thread below
+            failed.append(exc)
 
     free = subprocess.Popen(
         [sys.executable, "-c", _WAKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -189,12 +190,14 @@ def wakeups(stream, *, blocksize: int, seconds: float, seed: int = 0) -> dict[st
     try:
         for k in range(count):
             late[k] = _sleep_until(start + k * period)
-            ring.read_into(out)
+            np.copyto(out, scratch[:blocksize])
     finally:
         stop.set()
         producer.join()
         sys.setswitchinterval(interval)
         output, _ = free.communicate()
+    if failed:  # the callback had nothing to compete with: the figures mean nothing
+        raise failed[0]
     return {"gil": late, "gil-free": np.array(output.split(), np.int64)}
 
 
