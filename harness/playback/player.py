@@ -3,7 +3,12 @@
 The player opens an output stream on the chosen device at the device's rate,
 resamples the source to it with a :class:`~harness.playback.engine.PlaybackEngine`, and
 watches the stream from the main thread: live status, keys, Ctrl-C, the
-audio server going away. The PortAudio callback only calls ``engine.callback``.
+audio server going away. By default the PortAudio callback is rtmixer's C
+code copying from a lock-free ring and never takes the GIL; ``--mode
+producer``/``callback`` make it ``engine.callback``, Python code
+(:mod:`harness.playback.outputs`). A soak also runs a control client beside
+it and says whose the device underflows were
+(:mod:`harness.playback.control`, :mod:`harness.playback.attribution`).
 
 Options that cannot work are refused before playback with an
 :class:`OptionError` naming the option; those that depend on the device's
