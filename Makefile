@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 JUPYTER := $(VENV)/.jupyter-installed
 
-.PHONY: help setup compare list test fuzz lint format notebooks lab report bench clean
+.PHONY: help setup compare list test fuzz lint format notebooks lab report readme bench clean
 
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -53,6 +53,11 @@ lab: $(JUPYTER) ## the notebooks in Jupyter Lab (installs the [notebooks] extra)
 
 report: $(INSTALLED) ## report.html: summary, gates and figures of the latest run
 	$(PY) -m harness report latest --out report.html
+
+# README sections generated from the code (tables of backends, presets, ...);
+# a test fails while they are stale.
+readme: $(INSTALLED) ## regenerate the README's generated sections
+	$(PY) -m harness.views.readme README.md
 
 # pytest-benchmark suite (benchmarks/, not collected by `make test`); every run is
 # saved under .benchmarks/. To check a change against a saved run, e.g. run 0001:

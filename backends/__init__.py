@@ -25,6 +25,7 @@ from .registry import (
     rescan,
     unregister,
 )
+from .ring import RingBuffer
 from .selection import ENV_VAR, create, default_backend_name, resample
 from .stream import StreamResampler
 from .timeline import expected_length
@@ -44,6 +45,7 @@ __all__ = [
     "Choice",
     "HotSwapResampler",
     "Resampler",
+    "RingBuffer",
     "StreamResampler",
     "Variant",
     "available_backends",

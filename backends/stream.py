@@ -202,7 +202,12 @@ class StreamResampler(ABC):
 
     @_single_threaded
     def process_into(self, x: np.ndarray, out: np.ndarray, /, *, last: bool = False) -> int:
-        """Resample ``x`` into the caller's buffer, allocation-free for float input.
+        """Resample ``x`` into the caller's buffer.
+
+        The input is converted (integer PCM scaled) only when it is not already
+        C-contiguous in the stream's dtype. Whether the backend itself then
+        allocates is its declared ``capabilities.allocation_free``, which the
+        conformance kit proves.
 
         Parameters
         ----------

@@ -104,6 +104,12 @@ class Variant:
         text = self.options_text
         return f"{self.name}:{text}" if text else self.name
 
+    @property
+    def short(self) -> str:
+        """``name:value,...`` without the option names (``soxr:VHQ``), for narrow tables."""
+        values = ",".join(v for _, v in self.options)
+        return f"{self.name}:{values}" if values else self.name
+
     def __str__(self) -> str:
         return self.spec
 

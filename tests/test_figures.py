@@ -25,9 +25,9 @@ import backends
 from harness.measuring import signals, spectra
 from harness.measuring.settings import select_variants
 from harness.results import ranking
-from harness.results.store import load_run, to_frame
+from harness.results.store import RunNotFoundError, load_run, to_frame
 from harness.results.summary import summarize
-from harness.views import figures
+from harness.views import figures, signal_figures
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 REFERENCE = next(iter(sorted(RESULTS.glob("*-reference"))), None)
@@ -153,7 +153,7 @@ def test_select_run_picks_the_latest_or_the_named_run(synthetic):
     both = pd.concat([synthetic, later], ignore_index=True)
     assert set(figures.select_run(both)["run_id"]) == {"20270101T000000Z-later"}
     assert set(figures.select_run(both, "20260101")["run_id"]) == {"20260101T000000Z-synthetic"}
-    with pytest.raises(ValueError, match="matches 0"):
+    with pytest.raises(RunNotFoundError, match="matches no run"):
         figures.select_run(both, "1999")
 
 
@@ -178,7 +178,7 @@ def test_speed_vs_quality_a_panel_per_axis_a_row_per_variant(synthetic):
     speed, snr, alias, band = fig.axes
     assert all(_points(ax) == 3 for ax in fig.axes)  # one marker per variant
     assert speed.get_xscale() == "log" and "CPU clock" in speed.get_title()
-    assert "SNR" in snr.get_title() and "aliasing" in alias.get_title()
+    assert "SNR" in snr.get_title() and "rejection" in alias.get_title()
     assert "bandwidth" in band.get_title()
     # soxr HQ is faster and cleaner than linear, which has no anti-alias filter;
     # the seed baseline is no candidate.
@@ -196,7 +196,7 @@ def test_speed_vs_quality_on_the_reference_run(reference):
     assert front and not table.loc[front, "baseline"].any()
     # Linear interpolation rejects 2 dB of aliasing: fast, but never a quality choice.
     assert not {"numba", "linear"} & set(front)
-    assert table.loc[front, "alias dB"].min() > 90
+    assert table.loc[front, "reject dB"].min() > 90
     best = table[~table["baseline"]]["SNR dB"].idxmax()
     assert best in front
     assert sorted(_bold_ticks(fig.axes[0])) == sorted(figures.short_label(v) for v in front)
@@ -535,14 +535,14 @@ LIVE = ["linear"] + [s for s in ("soxr:quality=HQ",) if s in HAVE]
 
 
 def test_sweep_spectrograms_one_panel_per_spec():
-    fig = figures.sweep_spectrograms(LIVE, seconds=1.0)
+    fig = signal_figures.sweep_spectrograms(LIVE, seconds=1.0)
     panels = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in panels] == [figures.short_label(s) for s in LIVE]
     assert all(len(ax.collections) == 1 for ax in panels)  # the spectrogram mesh
 
 
 def test_frequency_response_one_curve_per_spec_in_both_panels():
-    fig = figures.frequency_response(LIVE)
+    fig = signal_figures.frequency_response(LIVE)
     passband, full = fig.axes
     for ax in (passband, full):
         curves = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
@@ -554,7 +554,7 @@ def test_frequency_response_one_curve_per_spec_in_both_panels():
 
 
 def test_impulse_response_rows_of_three():
-    fig = figures.impulse_response(LIVE)
+    fig = signal_figures.impulse_response(LIVE)
     assert len(fig.axes) == 3 * len(LIVE)
     assert "centre +0.000" in fig.axes[0].get_title()
 
@@ -566,7 +566,7 @@ RINGING = ["linear"] + [
 
 
 def test_impulse_response_columns_share_one_axis():
-    fig = figures.impulse_response(RINGING)
+    fig = signal_figures.impulse_response(RINGING)
     rows = np.array(fig.axes).reshape(len(RINGING), 3)
     for column in rows.T:
         assert len({ax.get_xlim() for ax in column}) == 1
@@ -582,7 +582,7 @@ def test_impulse_response_columns_share_one_axis():
 
 
 def test_imd_spectrum_panel_per_spec():
-    fig = figures.imd_spectrum(LIVE, seconds=2.0)
+    fig = signal_figures.imd_spectrum(LIVE, seconds=2.0)
     titles = [ax.get_title() for ax in fig.axes if ax.axison]
     assert len(titles) == len(LIVE) and all("loudest spur" in t for t in titles)
 

@@ -22,6 +22,7 @@ from harness.results.store import Recorder
 
 TINY = QUICK.with_(
     rate_pairs=((22050, 48000),),
+    stream_pairs=((22050, 48000),),
     blocksizes=(64,),
     drift_seconds=3.0,
     one_frame_seconds=0.2,
@@ -106,7 +107,7 @@ class OneFrameLate(Wrapped):
 
 
 class Aliases(Wrapped):
-    """Claims nothing special, so the default (band-limited) gates apply."""
+    """Linear interpolation (images up, aliases down) under the band-limited gates."""
 
     name = "fake-alias"
 
@@ -169,11 +170,8 @@ def test_timing_counts_the_injected_stalls_and_fails_the_gate():
     stalls = callbacks // SLEEP_EVERY  # roughly one resampler call per callback
     assert by[("deadline_misses", "callback")]["value"] >= stalls - 2
     assert by[("callback_p95_us", "callback")]["passed"] is False
+    # A sleep lasts at least as long as asked: a lower bound, not a timing threshold.
     assert by[("callback_max_us", "callback")]["value"] >= SLEEP_S * 1e6
-    # In producer mode the callback only copies; the stall lands in the producer.
-    assert (
-        by[("resample_p95_us", "producer")]["value"] < by[("callback_max_us", "callback")]["value"]
-    )
 
 
 def test_timing_records_burst_share_and_startup_for_soxr():
@@ -191,11 +189,15 @@ def test_quality_flags_a_one_frame_offset():
     assert not failed(measure("quality", "linear"), "delay_frames")
 
 
-def test_quality_flags_aliasing_under_default_gates():
-    rows = measure("quality", "fake-alias")
-    assert failed(rows, "aliasing_rejection_db")
-    soxr_rows = measure("quality", "soxr")
-    assert not failed(soxr_rows, "aliasing_rejection_db")
+@pytest.mark.parametrize(
+    ("pair", "metric"),
+    [((22050, 48000), "image_rejection_db"), ((48000, 22050), "aliasing_rejection_db")],
+    ids=["images up", "aliases down"],
+)
+def test_quality_flags_images_and_aliases_under_default_gates(pair, metric):
+    at = TINY.with_(rate_pairs=(pair,))
+    assert failed(measure("quality", "fake-alias", at), metric)
+    assert not failed(measure("quality", "soxr", at), metric)
 
 
 def test_quality_shows_seed_jitter_and_linear_continuity():

@@ -7,8 +7,12 @@ import pytest
 
 import backends
 
-soxr = pytest.importorskip("soxr")
-samplerate = pytest.importorskip("samplerate")
+soxr = pytest.importorskip(
+    "soxr", reason="soxr is not installed: pip install 'resampler-suite[soxr]'"
+)
+samplerate = pytest.importorskip(
+    "samplerate", reason="samplerate is not installed: pip install 'resampler-suite[samplerate]'"
+)
 
 LIBRARY_SPECS = [
     "soxr:quality=HQ",

@@ -30,13 +30,28 @@ def test_install_hints_keep_the_project_extra(monkeypatch, variants):
 def test_channel_limits_are_stated():
     summary = rendered(variants=False)
     assert "at most 128 channels with converter sinc_medium|sinc_best|sinc_fastest" in summary
-    per_variant: dict[str, str] = {}  # row label -> all its lines
+    per_variant: dict[str, str] = {}  # row label -> all its lines (the label starts a row)
     label = ""
     for line in rendered(variants=True).splitlines():
-        if line.count("│") > 2:
-            label = line.split("│")[1].strip() or label
+        first = line.split()[0] if line.strip() else ""
+        if ":" in first or first in ("linear", "numba"):
+            label = first
+        if label:
             per_variant[label] = per_variant.get(label, "") + line
     for spec in ("samplerate:converter=sinc_medium", "samplerate:converter=sinc_best"):
         assert "at most 128 channels" in per_variant[spec]
     for spec in ("samplerate:converter=linear", "soxr:quality=HQ", "linear"):
         assert "channels" not in per_variant[spec]
+
+
+@pytest.mark.parametrize("variants", [False, True])
+def test_the_listing_is_readable_at_80_columns(variants):
+    console = Console(width=80, record=True)
+    listing.run(variants=variants, console=console)
+    text = console.export_text()
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "…" not in text
+    for name in ("linear", "numba", "soxr", "samplerate", "numba-sinc"):
+        assert name in text
+    if not variants:  # option values wrap between values, never inside one
+        assert "zero_order_hold" in text and "sinc_medium*" in text

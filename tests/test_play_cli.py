@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+import backends
 from backends.testing import noise
 from harness import cli
 from harness.cli.play import play_exit_status, play_options
@@ -218,7 +219,7 @@ def test_the_status_line_fits_79_columns_whatever_it_shows(spec):
         engine.callbacks.add(987_654_321_000)  # 988 s: far beyond any real callback
     line = status_line(engine)
     assert len(line) == 79
-    head, short = line.split(" fifo ")[0].rstrip(), player.short_spec(spec)
+    head, short = line.split(" fifo ")[0].rstrip(), backends.Variant.parse(spec).short
     assert head == short or (head.endswith("…") and short.startswith(head[:-1]))
     assert line.rstrip().endswith("xrun 99999+99999  cb p95 988s max 988s  swaps 0")
     console = Console(width=80, record=True, force_terminal=True)
@@ -238,7 +239,7 @@ def test_the_report_table_is_readable_at_80_columns():
     assert "…" not in text
     assert "system [hw:0] (JACK Audio Connection" in text  # markup-like text printed as is
     for spec in LONG_SPECS:
-        assert player.short_spec(spec) in text
+        assert backends.Variant.parse(spec).short in text
     assert "interrupted" in text and "last 600 s" in text
 
 

@@ -110,3 +110,27 @@ def test_the_soak_gate_comes_from_thresholds_toml():
     verdict = gate_verdict(report, lenient)
     assert verdict["passed"] and verdict["limit_fifo_underruns"] == 1
     assert "fifo underruns ≤ 1" in verdict["rule"]
+
+
+def test_the_readme_sections_generated_from_the_code_are_current():
+    """Docs cannot drift: ``make readme`` output equals what README.md holds."""
+    from harness.views import readme
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert set(readme.SECTIONS) <= set(re.findall(r"<!-- generated: ([\w-]+)", text))
+    assert readme.stale(text) == [], "README.md is stale: run make readme"
+
+
+def test_a_changed_constant_makes_its_section_stale():
+    from harness.views import readme
+
+    calls = {"n": 0}
+
+    def counting() -> str:
+        calls["n"] += 1
+        return f"figure {calls['n']}"
+
+    text = "a\n<!-- generated: x (make readme) -->\nfigure 0\n<!-- end generated: x -->\nb\n"
+    assert readme.stale(text, {"x": counting}) == ["x"]
+    fixed = readme.render(text, {"x": lambda: "figure 0"})
+    assert fixed == text and readme.stale(fixed, {"x": lambda: "figure 0"}) == []

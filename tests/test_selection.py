@@ -359,3 +359,36 @@ def test_backend_unavailable_is_an_import_error_with_hint():
         "backend 'x' needs the package 'xpkg', which is not installed; "
         "install it with: pip install xpkg"
     )
+
+
+def test_entry_points_are_read_once_per_process_until_rescan(monkeypatch):
+    """create() costs no scan of the installed distributions; rescan() reads them anew."""
+    from importlib import metadata
+
+    calls = []
+    real = metadata.entry_points
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    backends.rescan()
+    monkeypatch.setattr(metadata, "entry_points", counting)
+    for _ in range(50):
+        backends.create("linear", in_rate=22050, out_rate=48000)
+        backends.backend_names()
+    assert len(calls) == 1
+    backends.rescan()
+    backends.backend_names()
+    assert len(calls) == 2
+
+
+def test_asking_for_the_default_backend_imports_nothing():
+    result = run_python(
+        """
+        import sys, backends
+        name = backends.default_backend_name()
+        print(name, "soxr" in sys.modules, "samplerate" in sys.modules)
+        """
+    )
+    assert result.stdout.split() == ["soxr", "False", "False"], result.stderr

@@ -28,7 +28,9 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     text = tmp_path / "notes.wav"
     text.write_text("this is not audio\n")
     ulaw = tmp_path / "ulaw.wav"
-    soundfile = pytest.importorskip("soundfile")
+    soundfile = pytest.importorskip(
+        "soundfile", reason="soundfile is not installed (the [player] extra)"
+    )
     soundfile.write(ulaw, np.zeros(100), 8000, subtype="ULAW")
     return {
         "missing": (tmp_path / "nope.wav", "no such file"),
@@ -72,7 +74,9 @@ def test_readable_encodings(tmp_path):
     pcm16 = write_wav(tmp_path / "a.wav", (np.arange(10, dtype="<i2") * 100)[:, None])
     data, rate = read_wav(pcm16)
     assert data.dtype == np.int16 and data.shape == (10, 1) and rate == 22050
-    soundfile = pytest.importorskip("soundfile")
+    soundfile = pytest.importorskip(
+        "soundfile", reason="soundfile is not installed (the [player] extra)"
+    )
     f32 = tmp_path / "f.wav"
     soundfile.write(f32, np.zeros((10, 2), np.float32), 44100, subtype="FLOAT")
     data, rate = read_wav(f32)
@@ -92,7 +96,9 @@ def test_readable_encodings(tmp_path):
 )
 def test_every_encoding_the_help_names_is_read_at_its_level(tmp_path, subtype, dtype):
     """PCM 8/16/24/32-bit and 32/64-bit float (WAV_ENCODINGS), each scaled like the source."""
-    soundfile = pytest.importorskip("soundfile")
+    soundfile = pytest.importorskip(
+        "soundfile", reason="soundfile is not installed (the [player] extra)"
+    )
     tone = 0.5 * np.sin(np.arange(1000) / 10.0)
     path = tmp_path / f"{subtype}.wav"
     soundfile.write(path, tone, 22050, subtype=subtype)

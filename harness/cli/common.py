@@ -13,7 +13,18 @@ from rich.markup import escape
 
 from harness.results.store import DamagedRunWarning
 
-__all__ = ["console_for", "csv_list", "damaged_runs_reported", "output_width", "program_name"]
+__all__ = [
+    "ROOT",
+    "console_for",
+    "csv_list",
+    "damaged_runs_reported",
+    "output_width",
+    "program_name",
+    "report_saved",
+]
+
+#: The repository (for the git commit in a run's provenance).
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def csv_list(text: str) -> list[str]:
@@ -66,3 +77,25 @@ def damaged_runs_reported() -> Iterator[None]:
                 warnings.showwarning(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
+
+
+def report_saved(
+    run_dir: Path,
+    error: Exception | None,
+    wanted: Path,
+    rows: int,
+    meta: dict,
+    console: Console,
+) -> int | None:
+    """Say where a run was saved; exit status 1 when it had to go elsewhere, else None."""
+    if error is not None:
+        console_for(stderr=True).print(
+            f"[red]error:[/red] {escape(f'could not save the run under {wanted}: {error}')}"
+            f"\n{escape(f'saved it to {run_dir} instead ({rows} rows)')}",
+            soft_wrap=True,
+        )
+        return 1
+    console.print(
+        escape(f"saved {run_dir} ({rows} rows, {meta['wall_seconds']} s)"), soft_wrap=True
+    )
+    return None

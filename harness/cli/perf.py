@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from harness.cli.common import csv_list
+from harness.cli.common import ROOT, csv_list, report_saved
 from harness.measuring.perf import FULL, QUICK, collect
 from harness.measuring.settings import select_variants
+from harness.results import provenance
+from harness.results.gates import load_thresholds
+from harness.results.store import check_results_dir, new_run_id, save_run_or_fallback
 from harness.views.perf_tables import render
 
 
@@ -41,14 +45,22 @@ def register(commands: Any) -> None:
         metavar="NAMES",
         help="comma-separated names or name:key=value specs (default: every available variant)",
     )
+    p.add_argument("--label", default=None, help="a name for this run, kept in its id")
     p.add_argument(
-        "--csv", type=Path, default=None, metavar="FILE.csv", help="also save the tidy table"
+        "--out",
+        type=Path,
+        default=Path("results"),
+        help="results directory, checked before measuring (default results/)",
     )
     p.set_defaults(handler=cmd_perf)
 
 
 def cmd_perf(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
-    """Measure, print the tables, optionally save; exit status 0 (2 for usage errors)."""
+    """Measure, save the run (``show RUN`` prints it again), print the tables.
+
+    Exit status 0; 1 when the run could only be saved to a temporary
+    directory; 2 for usage errors.
+    """
     settings = QUICK if args.quick else FULL
     if args.seconds is not None:
         if not args.seconds > 0:
@@ -58,14 +70,29 @@ def cmd_perf(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
         variants = select_variants(args.backends)
     except ValueError as exc:
         parser.error(str(exc))
+    try:  # now, not after minutes of measuring
+        check_results_dir(args.out)
+    except ValueError as exc:
+        parser.error(f"--out: {exc}")
     started = time.perf_counter()
     frame = collect(
         settings, variants, progress=lambda msg: console.print(f"[dim]… {escape(msg)}[/dim]")
     )
+    meta = {
+        "run_id": new_run_id(args.label),
+        "kind": "perf",
+        "label": args.label,
+        "mode": "quick" if args.quick else "full",
+        "checks": sorted(set(frame["check"])),
+        "variants": [v.spec for v in variants],
+        "settings": asdict(settings),
+        "thresholds": load_thresholds().text,
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        **provenance.collect(argv=sys.argv, seed=0, root=ROOT),
+    }
+    frame["run_id"] = meta["run_id"]
+    run_dir, save_error = save_run_or_fallback(frame, meta, args.out)
     for item in render(frame, seconds=settings.oneshot_seconds):
         console.print(item)
-    console.print(f"[dim]perf: {time.perf_counter() - started:.0f} s[/dim]")
-    if args.csv is not None:
-        frame.to_csv(args.csv, index=False)
-        console.print(escape(f"saved {len(frame)} rows to {args.csv}"))
-    return 0
+    saved = report_saved(run_dir, save_error, args.out, len(frame), meta, console)
+    return 0 if saved is None else saved

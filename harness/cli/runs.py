@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from harness.cli.common import console_for, csv_list, damaged_runs_reported
+from harness.cli.common import ROOT, console_for, csv_list, damaged_runs_reported, report_saved
 from harness.measuring.checks import CHECKS
 from harness.measuring.runner import DEFAULT_TIMEOUT, check_timeout, run_checks
 from harness.measuring.settings import (
@@ -36,10 +36,8 @@ from harness.results.store import (
     to_frame,
 )
 from harness.results.summary import verdicts
+from harness.views import perf_tables
 from harness.views.tables import against_table, gates_table, render_summary
-
-#: The repository (for the git commit in a run's provenance).
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def register(commands: Any) -> None:
@@ -58,20 +56,22 @@ def register(commands: Any) -> None:
         "--quick",
         dest="full",
         action="store_false",
-        help="about a minute: 30 s sessions, 2 rate pairs (default)",
+        help=f"about a minute: quality and speed at {len(QUICK.rate_pairs)} rate pairs, "
+        f"{QUICK.drift_seconds:g} s streaming sessions at {len(QUICK.stream_pairs)} (default)",
     )
     scale.add_argument(
         "--full",
         dest="full",
         action="store_true",
-        help="pre-release scale: 180 s sessions, 8 rate pairs",
+        help=f"pre-release scale: all {len(FULL.rate_pairs)} ordered pairs of the common rates, "
+        f"{FULL.drift_seconds:g} s sessions at {len(FULL.stream_pairs)}",
     )
     p.set_defaults(full=False)
     p.add_argument(
         "--rates",
         default=None,
         metavar="IN:OUT,...",
-        help="rate pairs (default 22050:48000,44100:48000; --full: 8 pairs)",
+        help="rate pairs, for every check (default: the matrix of --quick or --full)",
     )
     p.add_argument(
         "--blocksizes",
@@ -154,7 +154,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
     changes: dict[str, object] = {"seed": args.seed}
     try:
         if args.rates is not None:
-            changes["rate_pairs"] = tuple(parse_rate_pairs(args.rates))
+            changes["rate_pairs"] = changes["stream_pairs"] = tuple(parse_rate_pairs(args.rates))
         if args.blocksizes is not None:
             changes["blocksizes"] = parse_blocksizes(args.blocksizes)
     except ValueError as exc:
@@ -218,17 +218,8 @@ def cmd_compare(args: argparse.Namespace, parser: argparse.ArgumentParser, conso
     }
     run_dir, save_error = save_run_or_fallback(df, meta, args.out)
     code = _present(Run(run_dir, df, meta), console, thresholds, before)
-    if save_error is not None:
-        console_for(stderr=True).print(
-            f"[red]error:[/red] {escape(f'could not save the run under {args.out}: {save_error}')}"
-            f"\n{escape(f'saved it to {run_dir} instead ({len(df)} rows)')}",
-            soft_wrap=True,
-        )
-        return 1
-    console.print(
-        escape(f"saved {run_dir} ({len(df)} rows, {meta['wall_seconds']} s)"), soft_wrap=True
-    )
-    return code
+    saved = report_saved(run_dir, save_error, args.out, len(df), meta, console)
+    return code if saved is None else saved
 
 
 def _present(run: Run, console: Console, thresholds: Thresholds, before: Run | None) -> int:
@@ -258,6 +249,13 @@ def _present(run: Run, console: Console, thresholds: Thresholds, before: Run | N
 
 def cmd_show(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
     run = _open(args.run, args.out, parser)
+    if run.meta.get("kind") == "perf":  # a perf study: its tables, no gates
+        for item in perf_tables.render(
+            run.measurements, seconds=run.meta["settings"]["oneshot_seconds"]
+        ):
+            console.print(item)
+        console.print(escape(f"run directory: {run.path}"), soft_wrap=True)
+        return 0
     before = _open(args.against, args.out, parser) if args.against else None
     code = _present(run, console, Thresholds.from_text(run.meta["thresholds"]), before)
     console.print(escape(f"run directory: {run.path}"), soft_wrap=True)

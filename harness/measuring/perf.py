@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,12 +35,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backends import Variant
+from backends import Variant, backend_class
+from backends import resample as backends_resample
 from backends.builtin.linear import LinearResampler
 from backends.testing import noise
 from harness.measuring.checks.throughput import measure
 from harness.measuring.checks.timing import simulate
-from harness.measuring.settings import select_variants
+from harness.measuring.settings import COMMON_PAIRS, select_variants
+from harness.results.store import to_frame
 
 __all__ = [
     "FULL",
@@ -59,8 +62,17 @@ __all__ = [
 IN_RATE, OUT_RATE = 44100, 48000
 #: Device block (output frames) of the per-call measurements.
 DEVICE_BLOCK = 512
-#: Column order of every row this module returns.
-COLUMNS = ["section", "backend", "metric", "value", "unit"]
+#: The perf study's sections: each a ``check`` of its rows, ``perf:<section>``.
+SECTIONS = ("throughput", "per_call", "threads", "caching", "matrix", "creation", "oneshot")
+#: The matrix section's variants when none are named: ours against soxr's.
+MATRIX_VARIANTS = (
+    "numba-sinc:quality=hq",
+    "numba-sinc:quality=vhq",
+    "soxr:quality=HQ",
+    "soxr:quality=VHQ",
+)
+#: Rate pairs of the creation section: the largest reduced ratios a user can ask for.
+EXTREME_PAIRS = ((192001, 192000), (999983, 1000003))
 #: What the library documentation says about the GIL, for comparison with the measurement.
 GIL_EXPECTED = {
     "seed": "partly (NumPy ufuncs)",
@@ -94,6 +106,8 @@ class PerfSettings:
         Input frames per ``process_into`` call in the thread-scaling measurement.
     thread_min_run_s : float
         Shortest timed thread run; fast backends repeat the input to reach it.
+    matrix_seconds : float
+        Input length per rate pair in the matrix section.
     """
 
     oneshot_seconds: float = 60.0
@@ -102,14 +116,35 @@ class PerfSettings:
     thread_seconds: float = 10.0
     thread_block: int = 4096
     thread_min_run_s: float = 0.2
+    matrix_seconds: float = 3.0
 
 
 FULL = PerfSettings()
-QUICK = PerfSettings(oneshot_seconds=10.0, thread_seconds=3.0)
+QUICK = PerfSettings(oneshot_seconds=10.0, thread_seconds=3.0, matrix_seconds=1.0)
 
 
-def _row(section: str, backend: str, metric: str, value: float, unit: str) -> Row:
-    return {"section": section, "backend": backend, "metric": metric, "value": value, "unit": unit}
+def _row(section: str, spec: str, metric: str, value: float, unit: str, **dims: Any) -> Row:
+    """A results-store row of section ``section`` (44.1 -> 48 kHz mono float32 unless given)."""
+    name, _, options = spec.partition(":")
+    try:
+        baseline = bool(getattr(backend_class(name), "baseline", False))
+    except (ValueError, ImportError):  # a reference of this study (np.copyto, a variant class)
+        baseline = False
+    return {
+        "backend": name,
+        "options": options,
+        "variant": spec,
+        "baseline": baseline,
+        "check": f"perf:{section}",
+        "metric": metric,
+        "value": float(value),
+        "unit": unit,
+        "in_rate": IN_RATE,
+        "out_rate": OUT_RATE,
+        "channels": 1,
+        "dtype": "float32",
+        **dims,
+    }
 
 
 def _mono(seconds: float, *, seed: int = 0) -> np.ndarray:
@@ -519,6 +554,159 @@ def caching_claim(
     return rows
 
 
+# -- e. the rate matrix: ours against soxr at every common pair -----------------------
+
+
+def matrix_variants(variants: Sequence[Variant]) -> list[Variant]:
+    """The matrix section's variants among ``variants``: :data:`MATRIX_VARIANTS` (all
+    of them when ``variants`` holds none of those: a run of other backends only)."""
+    wanted = [Variant.parse(spec) for spec in MATRIX_VARIANTS]
+    chosen = [v for v in variants if v in wanted]
+    return chosen or list(variants)
+
+
+def _timed(stream: Any, x: np.ndarray, out: np.ndarray, scenario: str) -> float:
+    t0 = perf_counter()
+    if scenario == "oneshot":
+        stream.process_into(x, out, last=True)
+    else:
+        for pos in range(0, len(x), DEVICE_BLOCK):
+            stream.process_into(x[pos : pos + DEVICE_BLOCK], out)
+    return perf_counter() - t0
+
+
+def matrix_throughput(
+    variants: Sequence[Variant],
+    *,
+    pairs: Sequence[tuple[int, int]] = COMMON_PAIRS,
+    seconds: float = 3.0,
+    repeats: int = 3,
+) -> list[Row]:
+    """MS/s of input at each rate pair, one-shot and in 512-frame calls, with ratios.
+
+    Mono float32 noise. For each pair and scenario, every variant and a memory
+    copy of the same input run back to back in each of ``repeats`` rounds
+    (best of), so a busy machine slows them alike.
+
+    Returns
+    -------
+    list of dict
+        Per variant, pair and scenario (``schedule`` ``oneshot`` or
+        ``streaming``): ``msps``, ``ratio_to_copy`` and, when soxr HQ / VHQ
+        were measured, ``ratio_to_soxr_hq`` / ``_vhq``; per pair and scenario
+        ``copy_msps`` (variant ``np.copyto``).
+    """
+    refs = {"hq": "soxr:quality=HQ", "vhq": "soxr:quality=VHQ"}
+    rows = []
+    for in_rate, out_rate in pairs:
+        x = noise(max(1, round(seconds * in_rate)), 1, seed=0).astype(np.float32)
+        dst = np.empty_like(x)
+        streams = {v.spec: v.create(in_rate=in_rate, out_rate=out_rate) for v in variants}
+        out = np.empty((max(s.output_frames_max(len(x)) for s in streams.values()), 1), np.float32)
+        for stream in streams.values():  # compile / load kernels, probe the latency
+            _ = stream.latency
+            stream.process_into(x[:4096], out, last=True)
+        dims = {"in_rate": in_rate, "out_rate": out_rate}
+        for scenario in ("oneshot", "streaming"):
+            best = dict.fromkeys([*streams, "np.copyto"], np.inf)
+            for _ in range(repeats):
+                for spec, stream in streams.items():
+                    t0 = perf_counter()
+                    np.copyto(dst, x)
+                    best["np.copyto"] = min(best["np.copyto"], perf_counter() - t0)
+                    stream.reset()
+                    best[spec] = min(best[spec], _timed(stream, x, out, scenario))
+            rate = {spec: len(x) / s / 1e6 for spec, s in best.items()}
+            at = {**dims, "schedule": scenario}
+            rows.append(_row("matrix", "np.copyto", "copy_msps", rate["np.copyto"], "MS/s", **at))
+            for spec in streams:
+                rows += [
+                    _row("matrix", spec, "msps", rate[spec], "MS/s", **at),
+                    _row(
+                        "matrix", spec, "ratio_to_copy", rate[spec] / rate["np.copyto"], "x", **at
+                    ),
+                ]
+                rows += [
+                    _row("matrix", spec, f"ratio_to_soxr_{name}", rate[spec] / rate[ref], "x", **at)
+                    for name, ref in refs.items()
+                    if ref in rate
+                ]
+    return rows
+
+
+# -- f. creating a stream at the extreme rate pairs -------------------------------------
+
+
+def creation_cost(
+    variants: Sequence[Variant],
+    *,
+    pairs: Sequence[tuple[int, int]] = EXTREME_PAIRS,
+    repeats: int = 3,
+) -> list[Row]:
+    """Milliseconds and peak traced MB to create a stream (kernels already loaded).
+
+    Designs cached by earlier streams are cleared before each round, so each
+    round designs anew: what a first stream at such rates costs.
+    """
+    from backends.builtin import sinc_design
+
+    rows = []
+    for variant in variants:
+        variant.create(in_rate=44100, out_rate=48000).process(np.zeros(64, np.float32))
+        for in_rate, out_rate in pairs:
+            best_ms, peak = np.inf, 0
+            for _ in range(repeats):
+                sinc_design.exact_table.cache_clear()
+                sinc_design.grid_table.cache_clear()
+                tracemalloc.start()
+                t0 = perf_counter()
+                variant.create(in_rate=in_rate, out_rate=out_rate)
+                best_ms = min(best_ms, (perf_counter() - t0) * 1e3)
+                peak = max(peak, tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
+            dims = {"in_rate": in_rate, "out_rate": out_rate}
+            rows += [
+                _row("creation", variant.spec, "create_ms", best_ms, "ms", **dims),
+                _row("creation", variant.spec, "peak_mb", peak / 2**20, "MB", **dims),
+            ]
+    return rows
+
+
+# -- g. the one-shot convenience path ------------------------------------------------------
+
+
+def oneshot_overhead(
+    variants: Sequence[Variant], *, seconds: float = 1.0, repeats: int = 5
+) -> list[Row]:
+    """``backends.resample()`` on a short clip against ``process()`` on an existing stream.
+
+    Both resample the same ``seconds`` of mono float32, interleaved, best of
+    ``repeats``; ``ratio`` is resample's throughput over process's (1.0 =
+    the convenience path costs nothing).
+    """
+    x = _mono(seconds, seed=4)[:, 0]
+    rows = []
+    for variant in variants:
+        _warm(variant)
+        stream = _make(variant)
+        backends_resample(x, IN_RATE, OUT_RATE, backend=variant)  # its streams are kept
+        best = {"resample": np.inf, "process": np.inf}
+        for _ in range(repeats):
+            t0 = perf_counter()
+            backends_resample(x, IN_RATE, OUT_RATE, backend=variant)
+            best["resample"] = min(best["resample"], perf_counter() - t0)
+            stream.reset()
+            t0 = perf_counter()
+            stream.process(x, last=True)
+            best["process"] = min(best["process"], perf_counter() - t0)
+        rows += [
+            _row("oneshot", variant.spec, f"{k}_msps", len(x) / s / 1e6, "MS/s")
+            for k, s in best.items()
+        ]
+        rows.append(_row("oneshot", variant.spec, "ratio", best["process"] / best["resample"], "x"))
+    return rows
+
+
 # -- everything ----------------------------------------------------------------------
 
 
@@ -528,7 +716,10 @@ def collect(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Run all four measurements; one tidy DataFrame (``section, backend, metric, value, unit``)."""
+    """Run every section; one tidy DataFrame in the results store's columns.
+
+    Each section's rows have ``check`` ``perf:<section>`` (see :data:`SECTIONS`).
+    """
     variants = list(variants) if variants is not None else select_variants()
     say = progress or (lambda _msg: None)
     rows: list[Row] = []
@@ -549,4 +740,14 @@ def collect(
     rows += caching_claim(
         seconds=settings.oneshot_seconds, calls=settings.calls, repeats=max(7, settings.repeats)
     )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    say(f"rate matrix ({len(COMMON_PAIRS)} pairs, {settings.matrix_seconds:g} s each)")
+    rows += matrix_throughput(
+        matrix_variants(variants),
+        seconds=settings.matrix_seconds,
+        repeats=settings.repeats,
+    )
+    say("creation at the extreme rate pairs (numba-sinc)")
+    rows += creation_cost([v for v in variants if v.name == "numba-sinc"])
+    say("one-shot convenience path (backends.resample on a 1 s clip)")
+    rows += oneshot_overhead(default_variants(variants), repeats=max(5, settings.repeats))
+    return to_frame(rows, "")

@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from backends import Variant
+from backends import Variant, available_backends
 from harness.measuring.checks import CHECKS, TIMING_SENSITIVE
 from harness.measuring.settings import Settings
 from harness.results.gates import Thresholds
@@ -31,15 +31,20 @@ from harness.results.store import Recorder
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "FALLBACK_REFERENCE",
     "MAX_TIMEOUT",
     "REFERENCE",
     "check_timeout",
+    "ratio_metric",
+    "reference_variant",
     "run_checks",
     "throughput_ratios",
 ]
 
-#: Throughput is reported as a ratio to this backend, measured in the same run.
-REFERENCE = Variant("linear")
+#: Throughput is reported as a ratio to this backend measured in the same run
+#: (the anchor users compare against); ``linear`` when soxr is not installed.
+REFERENCE = Variant.of("soxr", {"quality": "HQ"})
+FALLBACK_REFERENCE = Variant("linear")
 #: Seconds one check may take on one variant (the slowest normal one takes ~30 s).
 DEFAULT_TIMEOUT = 600.0
 #: Longest timeout accepted: waiting goes through poll(), whose timeout is an int of
@@ -84,8 +89,9 @@ def run_checks(
     check_timeout(timeout)
     ordered = [c for c in CHECKS if c in checks]
     plan = [(c, t) for c in ordered for t in variants]
-    if "throughput" in ordered and REFERENCE not in variants:
-        plan.append(("throughput", REFERENCE))
+    reference = reference_variant()
+    if "throughput" in ordered and reference not in variants:
+        plan.append(("throughput", reference))
     shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
     alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
     results: dict[int, list[dict[str, Any]]] = {}
@@ -122,10 +128,13 @@ def _measure(
     check: str, variant: Variant, settings: Settings, thresholds: Thresholds
 ) -> list[dict[str, Any]]:
     rec = Recorder(variant, check, thresholds)
+    started = time.perf_counter()
     try:
         CHECKS[check](variant, settings, rec)
     except Exception as exc:  # a broken backend must not stop the run
         rec.error(exc)
+    # Where a run's time goes (wall clock of this check on this variant).
+    rec.add("check_seconds", time.perf_counter() - started, "s", gate=False)
     return rec.rows
 
 
@@ -196,18 +205,34 @@ def _run_many(
                 yield index, job.finish(timeout=timeout)
 
 
-def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``ratio_to_linear`` rows: each throughput figure over linear's in the same scenario."""
-    df = pd.DataFrame([r for r in rows if r.get("metric") == "msamples_per_s"])
+def reference_variant() -> Variant:
+    """soxr HQ when soxr is installed, else ``linear``."""
+    info = {i.name: i for i in available_backends()}
+    return REFERENCE if info.get("soxr") and info["soxr"].available else FALLBACK_REFERENCE
+
+
+def ratio_metric(reference: Variant) -> str:
+    """``ratio_to_soxr_hq`` (or ``ratio_to_linear``): the speed-ratio rows' metric."""
+    return "ratio_to_" + (reference.short.replace(":", "_").lower())
+
+
+def throughput_ratios(
+    rows: list[dict[str, Any]], reference: Variant | None = None
+) -> list[dict[str, Any]]:
+    """Each CPU-clock throughput over the reference's in the same scenario.
+
+    The metric is :func:`ratio_metric` of the reference (``ratio_to_soxr_hq``).
+    """
+    reference = reference or reference_variant()
+    df = pd.DataFrame([r for r in rows if r.get("metric") == "cpu_msamples_per_s"])
     if df.empty:
         return []
     keys = ["in_rate", "out_rate", "channels", "schedule"]
-    ref = df[df["variant"] == REFERENCE.spec].set_index(keys)["value"]
+    ref = df[df["variant"] == reference.spec].set_index(keys)["value"]
+    metric = ratio_metric(reference)
     out = []
     for row in df.to_dict("records"):
         key = tuple(row[k] for k in keys)
         if key in ref.index:
-            out.append(
-                {**row, "metric": "ratio_to_linear", "value": row["value"] / ref[key], "unit": "x"}
-            )
+            out.append({**row, "metric": metric, "value": row["value"] / ref[key], "unit": "x"})
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,14 +12,23 @@ import backends
 from backends.validation import resolve_options
 
 __all__ = [
+    "COMMON_PAIRS",
+    "COMMON_RATES",
     "FULL",
     "MAX_BLOCKSIZE",
     "QUICK",
+    "QUICK_PAIRS",
     "Settings",
+    "capabilities_of",
     "parse_blocksizes",
     "parse_rate_pairs",
     "select_variants",
 ]
+
+#: The common sample rates, telephony to high resolution.
+COMMON_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
+#: Every ordered pair of them: up and down, whole-number and fractional ratios.
+COMMON_PAIRS = tuple(itertools.permutations(COMMON_RATES, 2))
 
 #: Largest device blocksize the timing check simulates (1.4 s at 48 kHz).
 MAX_BLOCKSIZE = 65536
@@ -67,6 +77,11 @@ def select_variants(requested: Sequence[str] | None = None) -> list[backends.Var
     return list(variants)
 
 
+def capabilities_of(variant: backends.Variant) -> backends.Capabilities:
+    """What ``variant`` declares it can do (read off a stream, as any backend reports it)."""
+    return variant.create(in_rate=22050, out_rate=48000).capabilities
+
+
 def _is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text.strip()) is not None
 
@@ -107,10 +122,16 @@ def parse_blocksizes(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    """Scale of a run. ``QUICK`` is the default (about a minute); ``FULL`` the pre-release scale."""
+    """Scale of a run. ``QUICK`` is the default (about a minute); ``FULL`` the pre-release scale.
+
+    ``rate_pairs`` is the matrix that quality and throughput cover;
+    ``stream_pairs`` the representative pairs of the checks that stream for a
+    long time (drift, nonfinite, timing).
+    """
 
     mode: str
     rate_pairs: tuple[tuple[int, int], ...]
+    stream_pairs: tuple[tuple[int, int], ...]
     blocksizes: tuple[int, ...]
     seed: int
     drift_seconds: float
@@ -118,6 +139,7 @@ class Settings:
     timing_seconds: float
     quality_seconds: int
     throughput_seconds: float
+    throughput_pass_seconds: float
     throughput_repeats: int
 
     def with_(self, **changes: Any) -> Settings:
@@ -125,22 +147,41 @@ class Settings:
         return Settings(**values)
 
 
+#: The default run's matrix: every common rate, whole-number ratios up and down
+#: (2, 3, 6), fractional ones (3/2, 160/147, 320/147 and their inverses).
+QUICK_PAIRS = (
+    (22050, 48000),
+    (44100, 48000),
+    (48000, 16000),
+    (8000, 48000),
+    (16000, 48000),
+    (24000, 48000),
+    (32000, 48000),
+    (96000, 48000),
+    (48000, 44100),
+    (48000, 8000),
+    (44100, 22050),
+)
+
 QUICK = Settings(
     mode="quick",
-    rate_pairs=((22050, 48000), (44100, 48000)),
+    rate_pairs=QUICK_PAIRS,
+    stream_pairs=QUICK_PAIRS[:3],
     blocksizes=(64, 128, 256, 512, 1024),
     seed=0,
-    drift_seconds=30.0,
-    one_frame_seconds=2.0,
+    drift_seconds=10.0,
+    one_frame_seconds=0.5,
     timing_seconds=3.0,
-    quality_seconds=2,
+    quality_seconds=1,
     throughput_seconds=10.0,
+    throughput_pass_seconds=0.02,
     throughput_repeats=3,
 )
 
 FULL = QUICK.with_(
     mode="full",
-    rate_pairs=(
+    rate_pairs=COMMON_PAIRS,
+    stream_pairs=(
         (22050, 48000),
         (44100, 48000),
         (48000, 44100),
@@ -155,5 +196,6 @@ FULL = QUICK.with_(
     timing_seconds=30.0,
     quality_seconds=10,
     throughput_seconds=60.0,
+    throughput_pass_seconds=0.5,
     throughput_repeats=5,
 )

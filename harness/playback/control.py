@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from harness.playback.ring import PaRingBuffer
+from harness.playback.pa_ring import PaRingBuffer
 
 __all__ = ["Control", "ControlError", "jack_client_name", "main"]
 

@@ -6,14 +6,14 @@ from a recording sink and the player can hand it to PortAudio.
 Three designs:
 
 * ``gil-free`` (default) — a producer thread reads input, resamples and writes
-  into PortAudio's lock-free :class:`~harness.playback.ring.PaRingBuffer`;
+  into PortAudio's lock-free :class:`~harness.playback.pa_ring.PaRingBuffer`;
   rtmixer's audio callback, written in C, copies out of it and never takes
   the GIL. The engine's :meth:`PlaybackEngine.callback` then only stands in
   for that C callback where there is no device (tests); on a device the
   player keeps the engine's counters from what the C callback reports.
 * ``producer`` — the same producer, but the audio callback is Python
   (:meth:`PlaybackEngine.callback`) copying out of a
-  :class:`~harness.playback.ring.RingBuffer`: it must take the GIL before
+  :class:`~backends.ring.RingBuffer`: it must take the GIL before
   it can copy a frame. On an empty ring it plays silence and counts an
   underrun.
 * ``callback`` — the Python callback itself pulls input and resamples until
@@ -41,7 +41,8 @@ import numpy as np
 
 from backends import Variant, expected_length
 from backends.hotswap import HotSwapResampler
-from harness.playback.ring import PaRingBuffer, RingBuffer
+from backends.ring import RingBuffer
+from harness.playback.pa_ring import PaRingBuffer
 
 __all__ = [
     "FIFO_SECONDS",

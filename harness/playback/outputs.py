@@ -2,7 +2,7 @@
 
 * :class:`GilFreeOutput` (mode ``gil-free``): rtmixer's ``Mixer``, whose
   PortAudio callback is C and copies from the engine's
-  :class:`~harness.playback.ring.PaRingBuffer`. It never takes the GIL, so
+  :class:`~harness.playback.pa_ring.PaRingBuffer`. It never takes the GIL, so
   neither the producer's resampling nor anything else Python does can make
   it late. What it did (frames played, device underflows, the ring running
   dry) comes back through rtmixer's action queues and is written into the

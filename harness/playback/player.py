@@ -95,8 +95,9 @@ def speech_clip() -> tuple[np.ndarray, int]:
 
 
 def default_swap_order() -> list[str]:
-    """Every available production backend with its default options."""
-    return [i.name for i in backends.available_backends() if i.available and not i.baseline]
+    """Every available production backend with its default options, spelled out."""
+    infos = backends.available_backends()
+    return [i.resolve().spec for i in infos if i.available and not i.baseline]
 
 
 def check_spec(spec: str, *, source: str) -> None:
@@ -340,13 +341,6 @@ def _keyboard(engine: PlaybackEngine, stop: threading.Event) -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
-def short_spec(spec: str) -> str:
-    """``name:value,...``: a spec without its option names (``soxr:VHQ``)."""
-    parsed = backends.Variant.parse(spec)
-    values = ",".join(parsed.options_dict.values())
-    return f"{parsed.name}:{values}" if values else parsed.name
-
-
 def _duration(us: float) -> str:
     """At most 6 characters: ``"950µs"``, ``"12ms"``, ``"3s"``."""
     for scale, unit in ((1, "µs"), (1e3, "ms"), (1e6, "s")):
@@ -374,7 +368,7 @@ def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
         f"  {timing}  swaps {engine.swapper.swaps}"
     )
     room = max(width - len(tail), 8)
-    name = short_spec(engine.swapper.backend)
+    name = engine.swapper.variant.short
     if len(name) > room:
         name = name[: room - 1] + "…"
     return f"{name:<{room}}{tail}"[:width].ljust(width)

@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,6 +165,27 @@ class Recorder:
                 gated=not self.baseline,
             )
         self.rows.append(row)
+
+    def not_applicable(self, why: str, **dims: Any) -> None:
+        """Record that this check does not apply to the variant (e.g. "one-shot only").
+
+        A row, not silence: tables show the reason where a figure would be,
+        and nothing counts as passed that did not run.
+        """
+        self.rows.append(
+            {
+                "backend": self.variant.name,
+                "options": self.variant.options_text,
+                "variant": self.variant.spec,
+                "baseline": self.baseline,
+                "check": self.check,
+                "metric": "not_applicable",
+                "value": math.nan,
+                "unit": "",
+                "error": why,
+                **dims,
+            }
+        )
 
     def error(self, exc: BaseException) -> None:
         """Record that the check itself failed; gated for production variants."""
@@ -334,6 +355,27 @@ def run_dirs(root: Path | str = DEFAULT_ROOT) -> list[Path]:
     return sorted(p for p in Path(root).iterdir() if not p.name.startswith(".") and _is_run_dir(p))
 
 
+def match_run_id(name: str, ids: Sequence[str], *, where: str = "") -> str:
+    """The one of ``ids`` (sorted, oldest first) that ``name`` means.
+
+    ``name`` is an id, a unique prefix of one, or ``latest`` (the last). Run
+    ids start with a UTC timestamp, so sorting puts the newest last.
+
+    Raises
+    ------
+    RunNotFoundError
+        ``name`` matches no id, or several.
+    """
+    if name == "latest" and ids:
+        return ids[-1]
+    matches = [i for i in ids if i == name] or [i for i in ids if i.startswith(name)]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(ids[-5:]) or "none"
+    how = "is ambiguous" if matches else "matches no run"
+    raise RunNotFoundError(f"run {name!r} {how}{where} (latest: {known})")
+
+
 def resolve_run(name: str | Path, root: Path = DEFAULT_ROOT) -> Path:
     """A run directory from a path, a run id, a unique prefix or ``latest`` (the newest).
 
@@ -343,17 +385,8 @@ def resolve_run(name: str | Path, root: Path = DEFAULT_ROOT) -> Path:
     path = Path(name)
     if _is_run_dir(path):
         return path
-    runs = run_dirs(root)
-    if str(name) == "latest" and runs:
-        return runs[-1]
-    matches = [p for p in runs if p.name == str(name)] or [
-        p for p in runs if p.name.startswith(str(name))
-    ]
-    if len(matches) == 1:
-        return matches[0]
-    known = ", ".join(p.name for p in runs[-5:]) or "none"
-    how = "is ambiguous" if matches else "matches no run"
-    raise RunNotFoundError(f"run {str(name)!r} {how} under {root}/ (latest: {known})")
+    runs = {p.name: p for p in run_dirs(root)}
+    return runs[match_run_id(str(name), list(runs), where=f" under {root}/")]
 
 
 def _meta_problem(meta: dict[str, Any]) -> str | None:

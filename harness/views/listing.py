@@ -1,21 +1,32 @@
-"""``python -m harness list``: what is installed, with versions, latencies and limits."""
+"""``python -m harness list``: what is installed, with versions, latencies and capabilities.
+
+Fits 80 columns: the long texts (summary, options, capabilities, install
+hints) share one folding column. Every text that comes from a backend is
+``Text``, never markup: rich would take ``[soxr]`` in
+``pip install 'resampler-suite[soxr]'`` for markup and drop it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 import backends
+
+__all__ = ["LIST_RATES", "build_table", "channel_limits_text", "options_text", "run"]
 
 #: The rate pair the latency column is reported at (the TTS playback path).
 LIST_RATES = (22050, 48000)
 
 
 def options_text(info: backends.BackendInfo) -> str:
-    """``quality: QQ|LQ|MQ|HQ*|VHQ`` with the default starred."""
+    """``quality: QQ | LQ | MQ | HQ* | VHQ`` with the default starred (wraps between values)."""
     return "; ".join(
-        f"{name}: " + "|".join(f"{v}*" if v == c.default else v for v in c.values)
+        f"{name}: " + " | ".join(f"{v}*" if v == c.default else v for v in c.values)
         for name, c in info.options.items()
     )
 
@@ -47,45 +58,67 @@ def channel_limits_text(info: backends.BackendInfo, variants: list[backends.Vari
     )
 
 
-def _describe(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
+def _capabilities_text(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
+    """What the variants can do (as the first declares), channel limits spelled out."""
+    text = replace(info.capabilities(variants[0]), max_channels=None).describe()
     limits = channel_limits_text(info, variants)
-    return "\n".join(escape(part) for part in (info.summary, limits) if part)
+    return f"{text} · {limits}" if limits else text
+
+
+def _table(title: str, caption: str) -> Table:
+    return Table(
+        title=Text(title, style="bold"),
+        caption=Text(caption),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title_justify="left",
+        caption_justify="left",
+    )
 
 
 def build_table(*, variants: bool) -> Table:
-    """The backend table; with ``variants`` one row per option value.
-
-    Every text that comes from a backend (names, summaries, reasons with
-    ``pip install 'resampler-suite[soxr]'``) is escaped: rich would take
-    ``[soxr]`` for markup and drop it.
-    """
+    """The backend table; with ``variants`` one row per option value."""
     in_rate, out_rate = LIST_RATES
-    table = Table(
-        title=f"Resampler backends (latency in output frames at {in_rate}→{out_rate} Hz)",
-        caption="* default option value",
+    rates = f"{in_rate / 1000:g}→{out_rate / 1000:g} kHz"
+    if variants:
+        table = _table(
+            "Backend variants",
+            f"latency: output frames held back at {rates} · what it declares it can do",
+        )
+        table.add_column("variant", no_wrap=True, style="bold")
+        table.add_column("latency", justify="right", no_wrap=True)
+        table.add_column("capabilities", overflow="fold")
+        for info in backends.available_backends():
+            if not info.available:
+                table.add_row(Text(info.name), "-", Text(info.reason or ""))
+                continue
+            for variant in info.variants():
+                table.add_row(
+                    Text(variant.spec),
+                    str(latency_of(variant)),
+                    Text(_capabilities_text(info, [variant])),
+                )
+        return table
+    table = _table(
+        "Resampler backends",
+        f"latency: output frames held back at {rates} (default options) · "
+        "* default option value · list --variants: one row per option value",
     )
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("available")
-    table.add_column("version")
-    table.add_column("latency", justify="right")
-    table.add_column("options")
-    table.add_column("summary / how to install")
+    table.add_column("backend", no_wrap=True, style="bold")
+    table.add_column("version", no_wrap=True)
+    table.add_column("latency", justify="right", no_wrap=True)
+    table.add_column("what it is · options · capabilities", overflow="fold")
     for info in backends.available_backends():
         if not info.available:
-            table.add_row(
-                escape(info.name), "[red]no[/red]", "-", "-", "", escape(info.reason or "")
-            )
+            table.add_row(Text(info.name), "-", "-", Text(f"not available: {info.reason}"))
             continue
-        rows = info.variants() if variants else [info.resolve()]
-        for variant in rows:
-            table.add_row(
-                escape(variant.spec if variants else info.name),
-                "[green]yes[/green]",
-                escape(info.version or "-"),
-                str(latency_of(variant)),
-                "" if variants else escape(options_text(info)),
-                _describe(info, [variant] if variants else info.variants()),
-            )
+        lines = [info.summary, options_text(info), _capabilities_text(info, info.variants())]
+        table.add_row(
+            Text(info.name),
+            Text(info.version or "-"),
+            str(latency_of(info.resolve())),
+            Text("\n".join(line for line in lines if line)),
+        )
     return table
 
 

@@ -64,7 +64,7 @@ def results_root(start: str | Path | None = None) -> Path:
     for folder in [here.resolve(), *here.resolve().parents]:
         if (folder / "pyproject.toml").is_file() and (folder / "results").is_dir():
             return folder / "results"
-    return Path(__file__).resolve().parent.parent / "results"
+    return Path(__file__).resolve().parents[2] / "results"
 
 
 def is_reference(run_id: str) -> bool:

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from rich import box
 from rich.table import Table
 
+from backends import Variant
 from harness.measuring.perf import (
     CLAIM_PCT,
     DEVICE_BLOCK,
@@ -37,7 +39,7 @@ def gil_verdict(speedup: float, control: float = 2.0) -> str:
 
 def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str:
     """One sentence on the seed's claim, from the ``caching`` rows of ``frame``."""
-    rows = frame[(frame.section == "caching") & (frame.backend == CachedArangeLinear.name)]
+    rows = frame[(frame.check == "perf:caching") & (frame.variant == CachedArangeLinear.name)]
     value = dict(zip(rows.metric, rows.value, strict=True))
     lo, hi = CLAIM_PCT
     parts = []
@@ -55,10 +57,14 @@ def caching_verdict(frame: pd.DataFrame, *, seconds: float | None = None) -> str
     )
 
 
+def _section(frame: pd.DataFrame, section: str) -> pd.DataFrame:
+    return frame[frame.check == f"perf:{section}"]
+
+
 def _wide(frame: pd.DataFrame, section: str) -> pd.DataFrame:
-    part = frame[frame.section == section]
-    order = list(dict.fromkeys(part.backend))
-    return part.pivot(index="backend", columns="metric", values="value").reindex(order)
+    part = _section(frame, section)
+    order = list(dict.fromkeys(part.variant))
+    return part.pivot(index="variant", columns="metric", values="value").reindex(order)
 
 
 def _fmt(value: float, spec: str) -> str:
@@ -66,101 +72,88 @@ def _fmt(value: float, spec: str) -> str:
 
 
 def _table(title: str, columns: Sequence[str], *, text: Sequence[str] = ("variant",)) -> Table:
-    """A table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
-    table = Table(title=title)
+    """A compact table with ``columns``, the ``text`` ones left-aligned, the numbers right."""
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for col in columns:
-        table.add_column(col, justify="left" if col in text else "right")
+        table.add_column(col, justify="left" if col in text else "right", overflow="fold")
     return table
 
 
+def _short(spec: object) -> str:
+    """``soxr:HQ``: a variant without its option names (tables fit 80 columns)."""
+    try:
+        return Variant.parse(str(spec)).short
+    except ValueError:
+        return str(spec)
+
+
 def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table | str]:
-    """Rich tables (and verdict lines) for a :func:`collect` frame."""
+    """Rich tables (and verdict lines) for a :func:`~harness.measuring.perf.collect` frame.
+
+    Every table fits 80 columns.
+    """
     out: list[Table | str] = []
-    if (frame.section == "throughput").any():
+    if _section(frame, "throughput").size:
         wide = _wide(frame, "throughput")
         copy = wide.loc["np.copyto", "copy_msps"]
         table = _table(
             f"Throughput vs memory copy — one shot, 44.1→48 kHz mono float32 "
-            f"(np.copyto: {copy:,.0f} MS/s)",
-            (
-                "variant",
-                "into MS/s",
-                "% copy",
-                "process() MS/s",
-                "% copy",
-                "× soxr QQ",
-                "× soxr HQ",
-            ),
+            f"(np.copyto: {copy:,.0f} MS/s; into: process_into, preallocated output)",
+            ("variant", "into\nMS/s", "% of\ncopy", "process\nMS/s", "×\nsoxr QQ", "×\nsoxr HQ"),
         )
         for spec, r in wide.drop(index="np.copyto").iterrows():
             table.add_row(
-                str(spec),
+                _short(spec),
                 _fmt(r.into_msps, ",.1f"),
                 _fmt(r.into_pct_of_copy, ".2f"),
                 _fmt(r.process_msps, ",.1f"),
-                _fmt(r.process_pct_of_copy, ".2f"),
                 _fmt(r.get("ratio_to_soxr_qq"), ".3f"),
                 _fmt(r.get("ratio_to_soxr_hq"), ".3f"),
             )
         out.append(table)
-    if (frame.section == "per_call").any():
+    if _section(frame, "per_call").size:
         wide = _wide(frame, "per_call")
         chunk = int(wide.input_frames_per_call.iloc[0])
         table = _table(
             f"Per-call overhead — {DEVICE_BLOCK}-frame output pulls ({chunk} input frames) "
-            "via process_into; floor = empty call on the same stream",
-            (
-                "variant",
-                "calls",
-                "p50 µs",
-                "p99 µs",
-                "floor p50",
-                "floor p99",
-                "p50/floor",
-                "floor %",
-            ),
+            "via process_into; floor = an empty call on the same stream",
+            ("variant", "calls", "p50 µs", "p99 µs", "floor\np50 µs", "p50 /\nfloor"),
         )
         for spec, r in wide.iterrows():
             table.add_row(
-                str(spec),
+                _short(spec),
                 f"{r.calls:.0f}",
                 _fmt(r.call_p50_us, ".1f"),
                 _fmt(r.call_p99_us, ".1f"),
                 _fmt(r.floor_p50_us, ".2f"),
-                _fmt(r.floor_p99_us, ".2f"),
                 _fmt(r.call_over_floor_p50, ".1f"),
-                _fmt(r.floor_share_p50_pct, ".1f"),
             )
         out.append(table)
-    if (frame.section == "threads").any():
+    if _section(frame, "threads").size:
         wide = _wide(frame, "threads")
         block = wide.block_frames.iloc[0]
         table = _table(
-            f"Thread scaling — 2 streams / 2 threads vs 1, {block:.0f}-frame calls "
+            f"Thread scaling — 2 streams in 2 threads vs 1, {block:.0f}-frame calls "
             "(speed-up 2.0 = parallel, 1.0 = serialised by the GIL; control: SHA-256, GIL-free)",
             (
                 "backend",
-                "passes",
-                "1 thread s",
-                "2 threads s",
-                "speed-up",
+                "1 thread\ns",
+                "2 threads\ns",
+                "speed-\nup",
                 "control",
-                "scales",
-                "GIL (documented)",
+                "releases\nthe GIL",
             ),
-            text=("backend", "GIL (documented)"),
+            text=("backend", "releases\nthe GIL"),
         )
         for spec, r in wide.iterrows():
-            name = str(spec).split(":")[0]
+            documented = GIL_EXPECTED.get(str(spec).split(":")[0], "?")
             table.add_row(
-                str(spec),
-                f"{r.passes:.0f}",
+                _short(spec),
                 _fmt(r.t_one_s, ".3f"),
                 _fmt(r.t_two_s, ".3f"),
                 _fmt(r.speedup, ".2f"),
                 _fmt(r.control_speedup, ".2f"),
-                gil_verdict(r.speedup, r.control_speedup),
-                GIL_EXPECTED.get(name, "?"),
+                f"{gil_verdict(r.speedup, r.control_speedup)} (docs: {documented})",
             )
         out.append(table)
         out.append(
@@ -168,11 +161,17 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
             "(validation, slicing, wrappers), dominates a call; below 1.0 the two threads "
             "also fight over the GIL."
         )
-    if (frame.section == "caching").any():
+    if _section(frame, "caching").size:
         wide = _wide(frame, "caching")
         table = _table(
             "The seed's caching claim — NumPy linear, np.arange cached or not",
-            ("variant", "stream p50 µs", "stream mean µs", "one-shot MS/s", "saving"),
+            (
+                "variant",
+                "stream\np50 µs",
+                "stream\nmean µs",
+                "one-shot\nMS/s",
+                "saving\nstream / 1-shot",
+            ),
         )
         for spec, r in wide.iterrows():
             saving = (
@@ -189,4 +188,82 @@ def render(frame: pd.DataFrame, *, seconds: float | None = None) -> list[Table |
             )
         out.append(table)
         out.append(caching_verdict(frame, seconds=seconds))
+    out += _matrix_tables(frame)
+    if _section(frame, "creation").size:
+        wide = _section(frame, "creation").pivot_table(
+            index=["variant", "in_rate", "out_rate"], columns="metric", values="value"
+        )
+        table = _table(
+            "Creating a stream at the largest reduced ratios (designs not cached)",
+            ("variant", "rates, Hz", "ms", "peak MB"),
+        )
+        for (spec, a, b), r in wide.iterrows():
+            table.add_row(
+                _short(spec), f"{a:.0f}→{b:.0f}", _fmt(r.create_ms, ".1f"), _fmt(r.peak_mb, ".1f")
+            )
+        out.append(table)
+    if _section(frame, "oneshot").size:
+        wide = _wide(frame, "oneshot")
+        table = _table(
+            "One-shot path: backends.resample() on a 1 s clip vs process() on a stream "
+            "(ratio 1.0 = the convenience costs nothing)",
+            ("variant", "resample()\nMS/s", "process()\nMS/s", "ratio"),
+        )
+        for spec, r in wide.iterrows():
+            table.add_row(
+                _short(spec),
+                _fmt(r.resample_msps, ",.1f"),
+                _fmt(r.process_msps, ",.1f"),
+                _fmt(r.ratio, ".2f"),
+            )
+        out.append(table)
+    return out
+
+
+#: The matrix section's references: a variant is shown as a ratio to soxr of its quality.
+_REFERENCES = {"soxr:quality=HQ": "ratio_to_soxr_hq", "soxr:quality=VHQ": "ratio_to_soxr_vhq"}
+
+
+def _reference(spec: str, present: set[str]) -> tuple[str, str]:
+    """(metric, header) of the ratio a matrix variant is shown as."""
+    if spec.endswith("=vhq") and "soxr:quality=VHQ" in present:
+        return "ratio_to_soxr_vhq", "×VHQ"
+    if "soxr:quality=HQ" in present:
+        return "ratio_to_soxr_hq", "×HQ"
+    return "ratio_to_copy", "×copy"
+
+
+def _matrix_tables(frame: pd.DataFrame) -> list[Table | str]:
+    """Speed at each rate pair as a ratio to soxr HQ (vhq: VHQ) measured alongside.
+
+    One table for one-shot, one for 512-frame calls, a column per variant;
+    without a soxr reference in the run, as a ratio to the memory copy.
+    """
+    part = _section(frame, "matrix")
+    if not part.size:
+        return []
+    present = set(part.variant)
+    specs = [s for s in dict.fromkeys(part.variant) if s not in _REFERENCES and s != "np.copyto"]
+    specs = specs or [s for s in dict.fromkeys(part.variant) if s != "np.copyto"]
+    by = part.set_index(["in_rate", "out_rate", "variant", "schedule", "metric"])["value"]
+    pairs = list(dict.fromkeys(zip(part.in_rate, part.out_rate, strict=True)))
+    out: list[Table | str] = []
+    for scenario, what in (("oneshot", "one shot"), ("streaming", "512-frame calls")):
+        columns = ["rates", *(f"{_short(s)}\n{_reference(s, present)[1]}" for s in specs)]
+        table = _table(
+            f"Rate matrix, {what} — speed as a ratio to soxr measured alongside",
+            columns,
+            text=("rates",),
+        )
+        floor = dict.fromkeys(specs, np.inf)
+        for a, b in pairs:
+            cells = [f"{a / 1000:g}→{b / 1000:g}k"]
+            for spec in specs:
+                value = by.get((a, b, spec, scenario, _reference(spec, present)[0]), np.nan)
+                floor[spec] = min(floor[spec], value)
+                cells.append(_fmt(value, ".2f"))
+            table.add_row(*cells)
+        out.append(table)
+        worst = ", ".join(f"{_short(s)} {v:.2f}×" for s, v in floor.items())
+        out.append(f"Slowest pair ({what}), as that ratio: {worst}.")
     return out

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.markup import escape
 from rich.table import Table
 
-from harness.playback.player import short_spec
+from backends import Variant
 
 __all__ = ["minutes_table", "report_table", "soaks_table"]
 
@@ -92,7 +92,10 @@ def report_table(report: dict) -> Table:
         ("resample µs p50/p95/max", _us(rs, ("p50", "p95", "max"))),
     ]
     rows += [
-        (f"  {short_spec(spec)}", f"{_us(stats, ('p50', 'p95', 'max'))} ({stats['blocks']} calls)")
+        (
+            f"  {Variant.parse(spec).short}",
+            f"{_us(stats, ('p50', 'p95', 'max'))} ({stats['blocks']} calls)",
+        )
         for spec, stats in report["resample_us_by_backend"].items()
     ]
     if log["callbacks_kept"] < log["callbacks"]:

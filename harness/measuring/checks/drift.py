@@ -1,7 +1,9 @@
 """Length drift: long sessions in several feeding schedules, error over session time.
 
-For each rate pair and schedule a session of noise (the content does not
-matter for lengths) is streamed and flushed. Recorded: the final frame error
+For each of the run's streaming rate pairs and each schedule a session of noise
+(the content does not matter for lengths) is streamed and flushed; a one-shot
+backend gets the whole session in one call (its length alone). Recorded: the
+final frame error
 (``frames_out - expected_length(frames_in)``) in frames, ms and ppm; the most
 frames held back and run ahead during the session and how far beyond the
 reported latency; and the held-back count once per second as a time series
@@ -14,7 +16,7 @@ import numpy as np
 
 from backends import Variant, expected_length
 from backends.testing import block_sizes, noise
-from harness.measuring.settings import Settings
+from harness.measuring.settings import Settings, capabilities_of
 from harness.results.store import Recorder
 
 __all__ = ["SCHEDULES", "run", "session_seconds"]
@@ -29,9 +31,11 @@ def session_seconds(schedule: str, settings: Settings) -> float:
 
 
 def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
-    for in_rate, out_rate in settings.rate_pairs:
+    """Sessions in every schedule, or one call for a one-shot backend (its length alone)."""
+    streaming = capabilities_of(variant).streaming
+    for in_rate, out_rate in settings.stream_pairs:
         source = noise(in_rate, 1, seed=settings.seed)[:, 0].astype(np.float32)  # 1 s, looped
-        for schedule in SCHEDULES:
+        for schedule in SCHEDULES if streaming else ("one-shot",):
             seconds = session_seconds(schedule, settings)
             n = round(seconds * in_rate)
             stream = variant.create(in_rate=in_rate, out_rate=out_rate)
@@ -43,14 +47,15 @@ def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
                 start = stream.frames_in % in_rate
                 block = source[start : start + size]
                 if len(block) < size:  # wrap around the 1 s source
-                    block = np.concatenate((block, source[: size - len(block)]))
-                stream.process(block)
+                    block = np.concatenate((block, np.resize(source, size - len(block))))
+                stream.process(block, last=not streaming)
                 held = expected_length(stream.frames_in, in_rate, out_rate) - stream.frames_out
                 held_max, ahead_max = max(held_max, held), max(ahead_max, -held)
                 while stream.frames_in >= next_mark:
                     series.append((next_mark / in_rate, -held))
                     next_mark += in_rate
-            stream.process(source[:0], last=True)
+            if streaming:
+                stream.process(source[:0], last=True)
             final = stream.frames_out - expected_length(n, in_rate, out_rate)
             dims = dict(
                 in_rate=in_rate, out_rate=out_rate, channels=1, dtype="float32", schedule=schedule

@@ -3,7 +3,7 @@ and how long a Python callback waits for the GIL while each backend resamples.
 
 A device callback must hand over ``blocksize`` output frames every
 ``blocksize / out_rate`` seconds (the budget). Two designs are simulated with
-preallocated buffers (``process_into``, :class:`harness.playback.ring.RingBuffer`) and
+preallocated buffers (``process_into``, :class:`backends.ring.RingBuffer`) and
 timed with ``perf_counter_ns``:
 
 * ``callback`` — the seed's setup: the callback pulls input in device-sized
@@ -40,9 +40,9 @@ from time import perf_counter_ns
 import numpy as np
 
 from backends import Variant
+from backends.ring import RingBuffer
 from backends.testing import noise
 from harness.measuring.settings import Settings
-from harness.playback.ring import RingBuffer
 from harness.results.store import Recorder
 
 __all__ = ["QUANTILES", "run", "simulate", "wakeups"]
