@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from harness.playback.attribution import SERVER, ServerLog, Tally, excess_p, parse_line
+from harness.playback.attribution import SERVER, ServerLog, Tally, excess_p, parse_line, signs
 from harness.playback.player import gate_verdict
 
 # As jackd 1.9.21 writes them (seen in .ci/jack-dummy's log).
@@ -54,6 +54,20 @@ def test_tally_counts_per_minute_inside_the_window_only():
     assert tally.per_minute("late:x", start, 130.0) == [1]  # up to and including the end
 
 
+def test_seconds_are_compared_by_sign_so_one_burst_weighs_one_second():
+    tally = Tally()
+    tally.add("ours", 0.5, 40)  # one starved stretch pins 40 cycles on us
+    for t in (1.5, 2.5, 3.5):
+        tally.add("control", t)  # three isolated late cycles of the control
+    tally.add("ours", 4.2)
+    tally.add("control", 4.7)  # a tie: both late once in the same second
+    ours = tally.binned("ours", 0.0, 6.0, 1.0)
+    control = tally.binned("control", 0.0, 6.0, 1.0)
+    assert ours == [40, 0, 0, 0, 1, 0] and control == [0, 1, 1, 1, 1, 0]
+    assert signs(ours, control) == (1, 3)
+    assert excess_p(*signs(ours, control)) == 15 / 16  # a cycle count would say 1e-9
+
+
 def test_server_log_reads_only_what_is_written_after_it_opened_whole_lines_only(tmp_path):
     path = tmp_path / "jackd.log"
     path.write_text("JackTimedDriver::Process XRun = 10 usec\n")  # before: not counted
@@ -79,7 +93,7 @@ def base_report(**changes):
         "resample_us": {"p95": 400.0},
         "lost_frames": 0,
         "control": {"client": "PortAudio-01"},
-        "attribution": {"excess_p": excess_p(2, 3)},
+        "attribution": {"excess_p": excess_p(2, 3)},  # seconds worse / better
     }
     return report | changes
 

@@ -316,7 +316,10 @@ def soak_report(*, ours=3, control=2, minutes=3) -> dict:
             "ours": ours,
             "control": control,
             "server": 4,
+            "seconds_ours_worse": ours,
+            "seconds_control_worse": control,
             "excess_p": excess_p(ours, control),
+            "per_second": {"ours": [ours], "control": [control]},
         },
         "per_minute": [
             {

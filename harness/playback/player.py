@@ -35,7 +35,7 @@ import numpy as np
 
 import backends
 from backends.validation import MAX_RATIO, check_rates
-from harness.playback.attribution import SERVER, ServerLog, Tally, excess_p
+from harness.playback.attribution import BIN_SECONDS, SERVER, ServerLog, Tally, excess_p, signs
 from harness.playback.control import Control, ControlError, jack_client_name
 from harness.playback.engine import LoopSource, PlaybackEngine, block_input_frames
 from harness.playback.outputs import GilFreeOutput, PythonOutput, open_output, realtime_policy
@@ -208,13 +208,14 @@ def gate_verdict(report: dict[str, Any], thresholds: Thresholds | None = None) -
 
     * ``fifo_underruns``: the FIFO between producer and callback ran empty.
     * ``late_excess_p``: device underflows beyond the control's. JACK tells
-      every client of every xrun, so the statistic counts the cycles the
-      server's log pins on our client against those it pins on the control
-      client, and is the one-sided exact binomial test of the two
-      (:func:`harness.playback.attribution.excess_p`): small when ours was
-      late more often than chance explains. Without the server's log it
-      compares the two clients' underflow counts instead (on JACK the same
-      events: it cannot fail then; the report says which source it used).
+      every client of every xrun, so the statistic compares the cycles the
+      server's log pins on our client with those it pins on the control
+      client, second by second, in a one-sided exact sign test
+      (:mod:`harness.playback.attribution`): small when ours was late more
+      often, consistently, than chance explains. Without the server's log
+      it compares the two clients' underflow counts instead (on JACK the
+      same events: it cannot fail then; the report says which source it
+      used).
     * ``resample_p95_us`` and ``lost_frames``.
 
     A criterion whose figure was not measured (no control) is skipped, unless
@@ -635,11 +636,11 @@ def _control_report(
         for i in range(len(counts["ours_underflows"]))
     ]
     totals = {key: sum(values) for key, values in counts.items()}
-    ours, theirs = (
-        (totals["late_ours"], totals["late_control"])
-        if log
-        else (totals["ours_underflows"], totals["control_underflows"])
-    )
+    compared = ("late_ours", "late_control") if log else ("ours_underflows", "control_underflows")
+    ours, theirs = (totals[key] for key in compared)
+    # the gate's unit is a second (see harness.playback.attribution); kept for provenance
+    seconds = [tally.binned(series[key], *window, BIN_SECONDS) for key in compared]
+    worse, better = signs(*seconds)
     return {
         "control": {
             "client": control.client,
@@ -653,7 +654,10 @@ def _control_report(
             "ours": ours,
             "control": theirs,
             "server": totals.get("late_server"),
-            "excess_p": excess_p(ours, theirs),
+            "seconds_ours_worse": worse,
+            "seconds_control_worse": better,
+            "excess_p": excess_p(worse, better),
+            "per_second": {"ours": seconds[0], "control": seconds[1]},
         },
         "per_minute": per_minute,
     }

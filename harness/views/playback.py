@@ -42,6 +42,12 @@ def _attribution(report: dict) -> list[tuple[str, str]]:
         rows.append(("server's own xruns", _maybe(found["server"])))
     else:
         rows.append(("no server log, underruns ours / ctl", late))
+    rows.append(
+        (
+            "seconds ours / control late more",
+            f"{found['seconds_ours_worse']} / {found['seconds_control_worse']}",
+        )
+    )
     rows.append(("p of ours beyond the control's", f"{found['excess_p']:.3g}"))
     return rows
 
@@ -140,9 +146,10 @@ def soaks_table(reports: Sequence[dict]) -> Table:
     """One row per soak of ``soak --repeat``: the gate's figures and verdict."""
     table = Table(title="soaks in a row")
     for head in (
-        "soak",
-        "device\nours/ctl",
-        "late\nours/ctl",
+        "#",
+        "device xrun\nours/ctl",
+        "late cycles\nours/ctl",
+        "late secs\nours/ctl",
         "p",
         "FIFO",
         "lost",
@@ -160,6 +167,7 @@ def soaks_table(reports: Sequence[dict]) -> Table:
             f"{report['underruns']['device_output_underflow']}/"
             f"{_maybe(control.get('device_underflows'))}",
             f"{_maybe(found.get('ours'))}/{_maybe(found.get('control'))}",
+            f"{_maybe(found.get('seconds_ours_worse'))}/{_maybe(found.get('seconds_control_worse'))}",
             "-" if found.get("excess_p") is None else f"{found['excess_p']:.2g}",
             str(report["underruns"]["fifo_empty"]),
             str(report["lost_frames"]),
