@@ -187,16 +187,22 @@ def test_the_server_receives_every_frame_once_across_swaps(tmp_path):
     noise_pcm = (backends.testing.noise(8 * 22050, 1, seed=5) * 12000).astype(np.int16)
     path = write_wav(tmp_path / "noise.wav", noise_pcm, 22050)  # never repeats itself
     options = PlayOptions(file=path, backends=["soxr", "numba", "samplerate"], swap_every=0.25)
-    port = f"{jack_client_name(sounddevice)}:out_0"
+    client = jack_client_name(sounddevice)
     recording = tmp_path / "rec.wav"
     recorder: list[subprocess.Popen] = []
 
+    def ports() -> set[str]:
+        listed = subprocess.run(["jack_lsp"], capture_output=True, text=True).stdout
+        return {p for p in listed.split("\n") if p.startswith(f"{client}:out_")}
+
+    before = ports()  # PortAudio numbers the ports of each new stream on
+
     def record_when_our_port_exists():
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:  # the port appears when our stream opens
-            listed = subprocess.run(["jack_lsp"], capture_output=True, text=True).stdout
-            if port in listed.split("\n"):
-                command = ["jack_rec", "-f", str(recording), "-d", "12", "-b", "32", port]
+        while time.monotonic() < deadline:  # the ports appear when our stream opens
+            if new := ports() - before:
+                first = min(new, key=lambda p: int(p.rsplit("_", 1)[1]))  # channel 0
+                command = ["jack_rec", "-f", str(recording), "-d", "12", "-b", "32", first]
                 recorder.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
                 return
             time.sleep(0.01)
@@ -209,7 +215,7 @@ def test_the_server_receives_every_frame_once_across_swaps(tmp_path):
 
     report = play(options, engine_hook=start_watching)
     watcher.join(30)
-    assert recorder, f"{port} never appeared"
+    assert recorder, f"no new port of {client} appeared"
     recorder[0].wait(timeout=30)
     assert report["mode"] == "gil-free" and report["swaps"] >= 30
     expected = offline_output(options, path)
@@ -306,16 +312,22 @@ def test_server_gone_mid_play_exits_non_zero_with_a_partial_report(tmp_path):
     report = tmp_path / "partial.json"
     child = subprocess.Popen(
         [sys.executable, "-m", "harness", "play", "--duration", "60", "--report", str(report)],
-        env=env,
+        env={**env, "PYTHONUNBUFFERED": "1"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    seen = []
     try:
-        time.sleep(3.0)
+        for line in child.stdout:  # warming up takes a while on a loaded machine
+            seen.append(line)
+            if "Ctrl-C stops" in line:
+                break
+        time.sleep(1.5)
         os.kill(int((state / "pid").read_text()), signal.SIGTERM)
         output, _ = child.communicate(timeout=15)
+        output = "".join(seen) + output
     finally:
         if child.poll() is None:
             child.kill()
