@@ -28,6 +28,7 @@ TINY = QUICK.with_(
     drift_seconds=3.0,
     drift_max_calls=2_000,
     timing_seconds=0.5,
+    gil_seconds=0.2,
     quality_seconds=1,
     throughput_seconds=0.5,
     throughput_repeats=1,

@@ -128,6 +128,8 @@ class Settings:
     ``stream_pairs`` the representative pairs of the checks that stream for a
     long time (drift, nonfinite, timing). A drift session lasts
     ``drift_seconds`` or ``drift_max_calls`` calls, whichever ends first.
+    ``gil_seconds`` is the real time the timing check's GIL comparison plays
+    per variant (see :func:`harness.measuring.checks.timing.wakeups`).
     """
 
     mode: str
@@ -138,6 +140,7 @@ class Settings:
     drift_seconds: float
     drift_max_calls: int
     timing_seconds: float
+    gil_seconds: float
     quality_seconds: int
     throughput_seconds: float
     throughput_pass_seconds: float
@@ -173,6 +176,7 @@ QUICK = Settings(
     drift_seconds=5.0,
     drift_max_calls=5_000,
     timing_seconds=3.0,
+    gil_seconds=1.0,
     quality_seconds=1,
     throughput_seconds=10.0,
     throughput_pass_seconds=0.02,
@@ -195,6 +199,7 @@ FULL = QUICK.with_(
     drift_seconds=180.0,
     drift_max_calls=500_000,
     timing_seconds=30.0,
+    gil_seconds=10.0,
     quality_seconds=10,
     throughput_seconds=60.0,
     throughput_pass_seconds=0.5,
