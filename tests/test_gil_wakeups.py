@@ -55,12 +55,31 @@ class ReleasesTheGil(HoldsTheGil):
         return LinearResampler._process(self, x, out, last=last)
 
 
+class AlwaysHoldsTheGil(LinearResampler):
+    name = "test-always-holds-gil"
+    summary = "every call a short stretch of CPU work that keeps the GIL"
+
+    def _process(self, x, out, *, last):
+        # python-samplerate's sinc_medium at one block: 40 us of CPU work
+        # holding the GIL (a sleep would not do: the waiter runs meanwhile),
+        # then nothing that lets go of it (NumPy work on whole arrays may)
+        until = time.perf_counter_ns() + 40_000
+        while time.perf_counter_ns() < until:
+            pass
+        n = self.output_frames_next(len(x))
+        out[:n] = 0.0
+        return n
+
+
+FAKES = (HoldsTheGil, ReleasesTheGil, AlwaysHoldsTheGil)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def registered():
-    for cls in (HoldsTheGil, ReleasesTheGil):
+    for cls in FAKES:
         backends.register(cls.name, cls, replace=True)
     yield
-    for cls in (HoldsTheGil, ReleasesTheGil):
+    for cls in FAKES:
         backends.unregister(cls.name)
 
 
@@ -83,6 +102,17 @@ def test_a_backend_holding_the_gil_makes_the_python_callback_wait_for_it():
     assert wakes == rows[("wakeups", "gil-free")]["value"] == int(0.5 * 48000) // blocksize
     for mode in ("gil", "gil-free"):  # reported, never gated
         assert "passed" not in rows[("wakeup_late_p99_us", mode)]
+
+
+def test_process_into_lets_a_waiting_callback_have_the_gil_between_calls():
+    # The stream's own work around the backend's call must not let go of the
+    # GIL for a moment (np.may_share_memory did): the producer then takes it
+    # back before the waiting callback wakes, and CPython's waiter, seeing the
+    # GIL changed hands, never asks for it. Measured: 0.2-1 s late, against one
+    # switch interval plus one call (under 1 ms) when the GIL is handed over.
+    stream = backends.create("test-always-holds-gil", in_rate=22050, out_rate=48000)
+    late_ms = timing.wakeups(stream, blocksize=256, seconds=0.5)["gil"] / 1e6
+    assert late_ms.max() < 100, f"a Python callback starved: woke {late_ms.max():.0f} ms late"
 
 
 def test_the_comparison_records_both_callbacks_for_every_backend():

@@ -39,6 +39,7 @@ SUMMARY_COLUMNS: dict[str, tuple] = {
         "low",
     ),
     "cb p95 µs": ("timing", "callback_p95_us", "max", {"mode": "callback"}, "{:.0f}", "low"),
+    "GIL late p99 µs": ("timing", "wakeup_late_p99_us", "max", {"mode": "gil"}, "{:.0f}", "low"),
     "SNR dB": ("quality", "snr_db", "min", {}, "{:.1f}", "high"),
     "reject dB": (
         "quality",

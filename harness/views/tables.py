@@ -42,11 +42,13 @@ CONCERNS: dict[str, tuple[tuple[str, ...], str]] = {
         "stream holds back (reported)",
     ),
     "speed": (
-        ("cb p95 µs", "cb p99.9/budget", "speed ×soxr HQ"),
+        ("cb p95 µs", "cb p99.9/budget", "GIL late p99 µs", "speed ×soxr HQ"),
         "cb: resampling inside a simulated device callback, worst blocksize; p99.9 as a "
-        "share of the block's time budget · speed: one-shot mono throughput (CPU clock) "
-        "as a ratio to soxr HQ in the same run, worst rate pair · one-shot: the check "
-        "does not apply to a one-shot-only backend",
+        "share of the block's time budget · GIL: how late a Python callback wakes "
+        "(p99, 256 frames) while a producer resamples back to back (the rows of mode "
+        "gil-free: the same schedule in a process of its own) · speed: one-shot mono "
+        "throughput (CPU clock) as a ratio to soxr HQ in the same run, worst rate "
+        "pair · one-shot: the check does not apply to a one-shot-only backend",
     ),
 }
 #: Printed headers of the summary columns: short, unit on the second line.
@@ -60,6 +62,7 @@ HEADERS = {
     "latency": "latency\nframes",
     "cb p95 µs": "cb p95\nµs",
     "cb p99.9/budget": "cb p99.9\n% budget",
+    "GIL late p99 µs": "GIL late\np99 µs",
     "speed ×soxr HQ": "speed\n×soxr HQ",
 }
 _VERDICT_STYLE = {"PASS": "green", "FAIL": "bold red", "REF": "dim"}
