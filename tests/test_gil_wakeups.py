@@ -74,13 +74,7 @@ class AlwaysHoldsTheGil(LinearResampler):
 FAKES = (HoldsTheGil, ReleasesTheGil, AlwaysHoldsTheGil)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def registered():
-    for cls in FAKES:
-        backends.register(cls.name, cls, replace=True)
-    yield
-    for cls in FAKES:
-        backends.unregister(cls.name)
+pytestmark = pytest.mark.usefixtures("fakes_registered")
 
 
 def rows_of(name):

@@ -125,13 +125,7 @@ class OneShotOnly(LinearResampler):
 FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases, OneShotOnly]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def registered():
-    for cls in FAKES:
-        backends.register(cls.name, cls, replace=True)
-    yield
-    for cls in FAKES:
-        backends.unregister(cls.name)
+pytestmark = pytest.mark.usefixtures("fakes_registered")
 
 
 def measure(check, name, settings=TINY):

@@ -454,8 +454,7 @@ def dtype_heatmap(df: pd.DataFrame, *, run: str | None = None) -> Figure:
         .any()
         .unstack()
         .reindex(index=variants, columns=dtypes)
-        .fillna(False)
-        .astype(bool)
+        .eq(True)  # a cell never judged (NaN after the reindex) did not fail
     )
     limit = rows.loc[rows["metric"] == "max_abs_error", "threshold"].dropna()
     floor = 1e-12  # an exact match is drawn at the bottom of the scale

@@ -199,6 +199,25 @@ def wakeups(stream, *, blocksize: int, seconds: float, seed: int = 0) -> dict[st
     return {"gil": late, "gil-free": np.array(output.split(), np.int64)}
 
 
+def _dims(rates: tuple[int, int], blocksize: int, mode: str) -> dict:
+    """The dimensions of a timing row (the timing check streams mono float32)."""
+    in_rate, out_rate = rates
+    return dict(
+        in_rate=in_rate,
+        out_rate=out_rate,
+        channels=1,
+        dtype="float32",
+        blocksize=blocksize,
+        mode=mode,
+    )
+
+
+def _record_curve(rec: Recorder, metric: str, us: np.ndarray, dims: dict) -> None:
+    """The distribution of ``us`` at the :data:`CURVE` levels (for CDF plots), ungated."""
+    for q, v in zip(CURVE, np.quantile(us, CURVE), strict=True):
+        rec.add(metric, float(v), "us", x=float(q), x_unit="quantile", gate=False, **dims)
+
+
 def _record_wakeups(variant: Variant, settings: Settings, rec: Recorder, rates) -> None:
     """The GIL comparison at the player's blocksize (or the nearest measured)."""
     in_rate, out_rate = rates
@@ -208,14 +227,7 @@ def _record_wakeups(variant: Variant, settings: Settings, rec: Recorder, rates) 
     budget_us = 1e6 * blocksize / out_rate
     for mode, ns in raw.items():
         us = ns / 1000.0
-        dims = dict(
-            in_rate=in_rate,
-            out_rate=out_rate,
-            channels=1,
-            dtype="float32",
-            blocksize=blocksize,
-            mode=mode,
-        )
+        dims = _dims(rates, blocksize, mode)
         for name in ("p50", "p99"):
             value = float(np.quantile(us, QUANTILES[name]))
             rec.add(f"wakeup_late_{name}_us", value, "us", gate=False, **dims)
@@ -224,16 +236,7 @@ def _record_wakeups(variant: Variant, settings: Settings, rec: Recorder, rates) 
         over = int(np.count_nonzero(us > budget_us))
         rec.add("wakeup_late_over_budget", over, "wake-ups", gate=False, **dims)
         rec.add("wakeups", len(us), "wake-ups", gate=False, **dims)
-        for q, v in zip(CURVE, np.quantile(us, CURVE), strict=True):
-            rec.add(
-                "wakeup_late_us_quantile",
-                float(v),
-                "us",
-                x=float(q),
-                x_unit="quantile",
-                gate=False,
-                **dims,
-            )
+        _record_curve(rec, "wakeup_late_us_quantile", us, dims)
 
 
 def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
@@ -258,14 +261,7 @@ def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
                     seed=settings.seed,
                 )
                 us = raw["callback_ns"] / 1000.0
-                dims = dict(
-                    in_rate=in_rate,
-                    out_rate=out_rate,
-                    channels=1,
-                    dtype="float32",
-                    blocksize=blocksize,
-                    mode=mode,
-                )
+                dims = _dims((in_rate, out_rate), blocksize, mode)
                 for name, q in QUANTILES.items():
                     rec.add(f"callback_{name}_us", float(np.quantile(us, q)), "us", **dims)
                 rec.add("callback_max_us", float(us.max()), "us", **dims)
@@ -293,13 +289,4 @@ def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
                 rec.add("first_callback_us", float(us[0]), "us", **dims)
                 resample_us = raw["resample_ns"] / 1000.0
                 rec.add("resample_p95_us", float(np.quantile(resample_us, 0.95)), "us", **dims)
-                for q, v in zip(CURVE, np.quantile(us, CURVE), strict=True):
-                    rec.add(
-                        "callback_us_quantile",
-                        float(v),
-                        "us",
-                        x=float(q),
-                        x_unit="quantile",
-                        gate=False,
-                        **dims,
-                    )
+                _record_curve(rec, "callback_us_quantile", us, dims)
