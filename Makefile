@@ -13,13 +13,16 @@ JUPYTER := $(VENV)/.jupyter-installed
 help: ## list the targets
 	@awk -F ':.*## ' '/^[a-z]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-setup: $(INSTALLED) ## create .venv with the project, its backends and dev tools
+setup: $(INSTALLED) ## create .venv with the project, its backends, the peers plugin and dev tools
 
-$(INSTALLED): pyproject.toml
+# The peers plugin (peers/, a distribution of its own) goes in after the
+# project it plugs into, as a user would install it.
+$(INSTALLED): pyproject.toml peers/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e ./peers
 	@touch $@
 
 compare: $(INSTALLED) ## every backend through the checks (flags: COMPARE_ARGS="...")

@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 
 from .capabilities import Capabilities
+from .registry import backend_class
 from .selection import create
 from .stream import StreamResampler
 from .timeline import expected_length
@@ -358,9 +359,16 @@ class HotSwapResampler(StreamResampler):
     # -- internals -----------------------------------------------------------------
 
     def _checked(self, variant: str | Variant) -> Variant:
-        """``variant`` parsed and, with the default factory, resolved against its backend."""
+        """``variant`` parsed and, with the default factory, resolved against its
+        backend and refused when it cannot stream."""
         parsed = Variant.parse(variant)
-        return parsed.resolved() if self._factory is create else parsed
+        if self._factory is not create:
+            return parsed
+        resolved = parsed.resolved()
+        cls = backend_class(resolved.name)
+        if hasattr(cls, "capabilities_for"):
+            _require_streaming(resolved, cls.capabilities_for(resolved.options_dict))
+        return resolved
 
     def _step(self, block: np.ndarray, *, last: bool) -> np.ndarray:
         if self._requested is not None and self._fade is None:
@@ -397,6 +405,7 @@ class HotSwapResampler(StreamResampler):
             channels=self.channels,
             dtype=self.dtype,
         )
+        _require_streaming(variant, stream.capabilities)
         self._latency_max = max(self._latency_max, stream.latency)
         # Priming any stream after this one may reach back over this one's
         # held-back output and the new stream's own warm-up.
@@ -551,3 +560,11 @@ class HotSwapResampler(StreamResampler):
             self._retire(fade.old)
             self._fade = None
         return faded
+
+
+def _require_streaming(variant: Variant, capabilities: Capabilities) -> None:
+    # A one-shot library would need the whole signal before its first frame.
+    if not capabilities.streaming:
+        raise ValueError(
+            f"hotswap: expected a streaming backend, got {variant.spec} (one-shot only)"
+        )

@@ -7,7 +7,7 @@ import importlib.util
 from importlib import metadata
 from types import ModuleType
 
-from .errors import BackendUnavailable
+from .errors import BackendBroken, BackendUnavailable
 
 __all__ = ["install_hint", "is_importable", "is_installed", "package_version", "require"]
 
@@ -63,10 +63,27 @@ def require(module: str, *, backend: str, extra: str | None = None) -> ModuleTyp
     """Import ``module`` for ``backend`` or raise :class:`BackendUnavailable`.
 
     ``extra`` is this project's extra that installs it (see :func:`install_hint`).
+
+    Raises
+    ------
+    BackendUnavailable
+        ``module`` is not installed (the message says how to install it).
+    BackendBroken
+        ``module`` is installed but fails to import, e.g. its shared library
+        is missing (the message gives the error, not an install command).
     """
     try:
         return importlib.import_module(module)
-    except ImportError as exc:
-        raise BackendUnavailable(
-            backend, package=module, install=install_hint(module, extra=extra)
+    except (ImportError, OSError) as exc:
+        if isinstance(exc, ImportError) and not is_installed(module):
+            raise BackendUnavailable(
+                backend, package=module, install=install_hint(module, extra=extra)
+            ) from exc
+        top = module.partition(".")[0]
+        version = package_version(top)
+        raise BackendBroken(
+            backend,
+            target=module,
+            origin=f"installed package {top}" + (f" {version}" if version else ""),
+            error=exc,
         ) from exc

@@ -326,7 +326,9 @@ def available_backends() -> list[BackendInfo]:
         except BackendUnavailable as exc:
             infos.append(BackendInfo(entry.name, False, None, str(exc), "", source=entry.source))
             continue
-        version = package_version(entry.distribution) if entry.distribution else None
+        # A plugin adapting a library reports the library's version, not its own.
+        distribution = getattr(cls, "library_distribution", None) or entry.distribution
+        version = package_version(distribution) if distribution else None
         infos.append(
             BackendInfo(
                 name=entry.name,

@@ -119,6 +119,14 @@ def make_stream(spec: str) -> Callable[..., backends.Resampler]:
 
 
 @pytest.fixture
+def streaming(spec: str) -> None:
+    """Skip a block-by-block benchmark for a one-shot-only variant (it takes no blocks)."""
+    caps = backends.Variant.parse(spec).create(in_rate=IN_RATE, out_rate=OUT_RATE).capabilities
+    if not caps.streaming:
+        pytest.skip(f"{spec} is one-shot only: it takes the whole signal in one call")
+
+
+@pytest.fixture
 def oneshot_seconds(spec: str, bench_seconds: float, bench_full: bool) -> float:
     """Input length of a one-shot benchmark; skips slow variants at long lengths."""
     if spec in SLOW_ONESHOT and bench_seconds > 10 and not bench_full:

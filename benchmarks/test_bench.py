@@ -51,7 +51,7 @@ def test_oneshot(benchmark, make_stream, signal, oneshot_seconds, channels):
     assert abs(n - stream.expected_length(len(x))) <= length_slack(stream, 1)
 
 
-def test_streaming_512(benchmark, make_stream, signal, bench_seconds):
+def test_streaming_512(benchmark, streaming, make_stream, signal, bench_seconds):
     benchmark.group = "streaming-512"
     x = signal(min(bench_seconds, 10.0), 1)
     stream = make_stream()
@@ -69,7 +69,7 @@ def test_streaming_512(benchmark, make_stream, signal, bench_seconds):
     assert abs(total - stream.expected_length(len(x))) <= length_slack(stream, calls)
 
 
-def test_callback_mode(benchmark, make_stream, bench_seconds):
+def test_callback_mode(benchmark, streaming, make_stream, bench_seconds):
     benchmark.group = "callback-mode"
     seconds = min(bench_seconds, 3.0)
     stream = make_stream()

@@ -64,3 +64,14 @@ def installed(monkeypatch):
 
     yield install
     backends.rescan()
+
+
+@pytest.fixture(scope="module")
+def fakes_registered(request):
+    """Register the test module's ``FAKES`` (backend classes) for its tests, then remove them."""
+    classes = request.module.FAKES
+    for cls in classes:
+        backends.register(cls.name, cls, replace=True)
+    yield
+    for cls in classes:
+        backends.unregister(cls.name)

@@ -1,7 +1,9 @@
 """The conformance suite: the shipped kit over every registered backend variant.
 
 A new backend is done when these pass for it (entry-point backends are picked
-up automatically). The checks live in :mod:`backends.testing`;
+up automatically), except the peers plugin's: ``peers/tests`` runs the same
+kit over them with rate pairs chosen for their slow filters. The checks live
+in :mod:`backends.testing`;
 ``test_conformance_catches.py`` proves each catches the breakage it is for.
 Hypothesis adds random rates, channel counts, input dtypes and chunkings.
 """
@@ -23,7 +25,16 @@ from backends.testing import (
 )
 
 
-@parametrize_with_checks(all_variants())
+def _variants(*, baselines: bool = True) -> list[backends.Variant]:
+    """Every available variant but the peers plugin's (checked in ``peers/tests``)."""
+    return [
+        v
+        for v in all_variants(baselines=baselines)
+        if not backends.backend_class(v.name).__module__.startswith("resampler_peers.")
+    ]
+
+
+@parametrize_with_checks(_variants())
 def test_contract(check):
     check()
 
@@ -88,7 +99,7 @@ def block_sizes(draw, n):
     return sizes
 
 
-@pytest.mark.parametrize("variant", all_variants(baselines=False), ids=str)
+@pytest.mark.parametrize("variant", _variants(baselines=False), ids=str)
 @given(data=st.data())
 def test_property_length_and_chunk_invariance(variant, data):
     """Random rates, channels, input dtypes, lengths and chunkings.

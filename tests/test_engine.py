@@ -12,7 +12,7 @@ import backends
 from backends.builtin.linear import LinearResampler
 from backends.testing import noise
 from harness.measuring import signals
-from harness.playback.engine import LoopSource, PlaybackEngine
+from harness.playback.engine import MODES, LoopSource, PlaybackEngine
 
 IN, OUT, BLOCK = 22050, 48000, 256
 
@@ -27,7 +27,7 @@ def drain(engine, *, keep_up=True, limit=100000):
     played = []
     engine.prefill()
     for _ in range(limit):
-        if keep_up and engine.mode == "producer":
+        if keep_up and engine.mode != "callback":
             while engine.ring.fill < engine.target and not engine.produced_all:
                 engine.produce_once()
         out = np.empty((BLOCK, engine.channels), np.float32)
@@ -38,7 +38,7 @@ def drain(engine, *, keep_up=True, limit=100000):
     return np.concatenate(played)
 
 
-@pytest.mark.parametrize("mode", ["producer", "callback"])
+@pytest.mark.parametrize("mode", MODES)
 def test_plays_every_frame_once_and_then_stops(mode):
     x = signals.tone(440.0, IN, 3 * IN, dbfs=-6)[:, np.newaxis]
     engine = engine_for(x, mode=mode, backends=["soxr"])
@@ -52,7 +52,7 @@ def test_plays_every_frame_once_and_then_stops(mode):
     assert report["underruns"] == {"fifo_empty": 0, "device_output_underflow": 0}
 
 
-@pytest.mark.parametrize("mode", ["producer", "callback"])
+@pytest.mark.parametrize("mode", MODES)
 def test_thousand_swaps_through_the_engine_lose_nothing(mode):
     x = signals.tone(440.0, IN, IN, dbfs=-6)[:, np.newaxis]
     source = LoopSource(x, total_frames=30 * IN)
@@ -159,16 +159,16 @@ def test_device_underflows_are_pinned_on_late_callbacks_only():
     assert report["late_callbacks"] == 1
 
 
-@pytest.mark.parametrize("mode", ["producer", "callback"])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("crossfade", [1, 240, "ring+1000"])
 def test_a_crossfade_of_any_length_plays_every_frame_once(mode, crossfade):
     """Even a fade longer than the whole FIFO is played frame-exact, with no overflow."""
     x = signals.tone(440.0, IN, 6 * IN, dbfs=-6)[:, np.newaxis]
     order = ["numba", "soxr", "samplerate", "linear"]
-    probe = engine_for(x, backends=order)
+    probe = engine_for(x, mode=mode, backends=order)
     frames = probe.ring.capacity + 1000 if crossfade == "ring+1000" else crossfade
     engine = engine_for(
-        x, mode=mode, backends=order, crossfade_frames=frames, swap_every_frames=IN * 5 // 4
+        x, mode=mode, backends=order, crossfade_frames=frames, swap_every_frames=IN * 7 // 5
     )
     y = drain(engine)
     report = engine.report()
@@ -255,7 +255,7 @@ class Hoarder(backends.StreamResampler):
         return len(held)
 
 
-@pytest.mark.parametrize("mode", ["producer", "callback"])
+@pytest.mark.parametrize("mode", MODES)
 def test_output_the_fifo_cannot_take_is_kept_not_dropped(mode):
     backends.register("test-hoarder", Hoarder, replace=True)
     try:

@@ -92,6 +92,44 @@ def test_a_variant_is_checked_when_named_not_when_swapped_to():
     assert len(y) == backends.expected_length(1000, IN, OUT) and not hs.faults
 
 
+class OneShotOnly(LinearResampler):
+    name = "test-one-shot"
+    summary = "takes the whole signal in one call"
+    CAPABILITIES = backends.Capabilities(streaming=False)
+
+
+@pytest.fixture
+def one_shot_only():
+    backends.register("test-one-shot", OneShotOnly, replace=True)
+    yield "test-one-shot"
+    backends.unregister("test-one-shot")
+
+
+def test_a_one_shot_only_backend_is_refused_when_named(one_shot_only):
+    refused = r"hotswap: expected a streaming backend, got test-one-shot \(one-shot only\)"
+    with pytest.raises(ValueError, match=refused):
+        HotSwapResampler(one_shot_only, in_rate=IN, out_rate=OUT)
+    hs = HotSwapResampler("linear", in_rate=IN, out_rate=OUT)
+    with pytest.raises(ValueError, match=refused):
+        hs.request_swap(one_shot_only)
+    with pytest.raises(ValueError, match=refused):
+        hs.prepare(["soxr", one_shot_only])
+    # A factory of its own is not asked in advance: the stream it makes is checked.
+    with pytest.raises(ValueError, match=refused):
+        HotSwapResampler(
+            one_shot_only, in_rate=IN, out_rate=OUT, factory=lambda v, **kw: OneShotOnly(**kw)
+        )
+    y = hs.process(np.zeros(1000), last=True)  # the refusals left the stream as it was
+    assert len(y) == backends.expected_length(1000, IN, OUT) and not hs.faults
+
+
+def test_the_default_swap_order_leaves_one_shot_only_backends_out(one_shot_only):
+    from harness.playback.player import default_swap_order
+
+    order = default_swap_order()
+    assert "linear" in order and one_shot_only not in order
+
+
 class CannotStart(LinearResampler):
     name = "test-cannot-start"
     summary = "fails in its constructor"

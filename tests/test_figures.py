@@ -178,7 +178,7 @@ def test_speed_vs_quality_a_panel_per_axis_a_row_per_variant(synthetic):
     speed, snr, alias, band = fig.axes
     assert all(_points(ax) == 3 for ax in fig.axes)  # one marker per variant
     assert speed.get_xscale() == "log" and "CPU clock" in speed.get_title()
-    assert "SNR" in snr.get_title() and "aliasing" in alias.get_title()
+    assert "SNR" in snr.get_title() and "rejection" in alias.get_title()
     assert "bandwidth" in band.get_title()
     # soxr HQ is faster and cleaner than linear, which has no anti-alias filter;
     # the seed baseline is no candidate.
@@ -196,7 +196,7 @@ def test_speed_vs_quality_on_the_reference_run(reference):
     assert front and not table.loc[front, "baseline"].any()
     # Linear interpolation rejects 2 dB of aliasing: fast, but never a quality choice.
     assert not {"numba", "linear"} & set(front)
-    assert table.loc[front, "alias dB"].min() > 90
+    assert table.loc[front, "reject dB"].min() > 90
     best = table[~table["baseline"]]["SNR dB"].idxmax()
     assert best in front
     assert sorted(_bold_ticks(fig.axes[0])) == sorted(figures.short_label(v) for v in front)

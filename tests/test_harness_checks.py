@@ -8,6 +8,7 @@ checks record, never on how long anything took.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -22,10 +23,12 @@ from harness.results.store import Recorder
 
 TINY = QUICK.with_(
     rate_pairs=((22050, 48000),),
+    stream_pairs=((22050, 48000),),
     blocksizes=(64,),
     drift_seconds=3.0,
-    one_frame_seconds=0.2,
+    drift_max_calls=2_000,
     timing_seconds=0.5,
+    gil_seconds=0.2,
     quality_seconds=1,
     throughput_seconds=0.5,
     throughput_repeats=1,
@@ -106,21 +109,23 @@ class OneFrameLate(Wrapped):
 
 
 class Aliases(Wrapped):
-    """Claims nothing special, so the default (band-limited) gates apply."""
+    """Linear interpolation (images up, aliases down) under the band-limited gates."""
 
     name = "fake-alias"
 
 
-FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases]
+class OneShotOnly(LinearResampler):
+    """Linear interpolation declared one-shot only, as scipy and resampy are."""
+
+    name = "fake-one-shot"
+    summary = "test fake"
+    CAPABILITIES = backends.Capabilities(streaming=False)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def registered():
-    for cls in FAKES:
-        backends.register(cls.name, cls, replace=True)
-    yield
-    for cls in FAKES:
-        backends.unregister(cls.name)
+FAKES = [DropsFrame, MisscalesInt16, SleepsPastBudget, OneFrameLate, Aliases, OneShotOnly]
+
+
+pytestmark = pytest.mark.usefixtures("fakes_registered")
 
 
 def measure(check, name, settings=TINY):
@@ -147,7 +152,7 @@ def test_drift_flags_the_dropped_frames_and_passes_linear():
 
 
 def test_drift_records_the_seed_drift_over_session_time():
-    rows = measure("drift", "seed", TINY.with_(drift_seconds=12.0))
+    rows = measure("drift", "seed", TINY.with_(drift_seconds=12.0, drift_max_calls=100_000))
     series = [r for r in rows if r["metric"] == "error_frames" and r["schedule"] == "prime-17"]
     assert [r["x"] for r in series][:3] == [1.0, 2.0, 3.0]
     values = [r["value"] for r in series]
@@ -188,11 +193,15 @@ def test_quality_flags_a_one_frame_offset():
     assert not failed(measure("quality", "linear"), "delay_frames")
 
 
-def test_quality_flags_aliasing_under_default_gates():
-    rows = measure("quality", "fake-alias")
-    assert failed(rows, "aliasing_rejection_db")
-    soxr_rows = measure("quality", "soxr")
-    assert not failed(soxr_rows, "aliasing_rejection_db")
+@pytest.mark.parametrize(
+    ("pair", "metric"),
+    [((22050, 48000), "image_rejection_db"), ((48000, 22050), "aliasing_rejection_db")],
+    ids=["images up", "aliases down"],
+)
+def test_quality_flags_images_and_aliases_under_default_gates(pair, metric):
+    at = TINY.with_(rate_pairs=(pair,))
+    assert failed(measure("quality", "fake-alias", at), metric)
+    assert not failed(measure("quality", "soxr", at), metric)
 
 
 def test_quality_shows_seed_jitter_and_linear_continuity():
@@ -250,3 +259,54 @@ def test_nonfinite_flags_a_stream_that_never_recovers_and_a_broken_reset():
     assert failed(bad_reset, "reset_recovers")
     good = {(r["metric"], r["dtype"]): r["value"] for r in measure("nonfinite", "linear")}
     assert good[("recovers", "nan")] == 1 and good[("contaminated_frames", "nan")] == 5
+
+
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_a_one_shot_only_backend_is_measured_where_it_applies_and_marked_elsewhere(check):
+    """Every check runs without error; what needs blocks says why it did not apply."""
+    rows = measure(check, "fake-one-shot")
+    assert not [r for r in rows if r["metric"] == "check_failed"], rows
+    skipped = [r for r in rows if r["metric"] == "not_applicable"]
+    assert all(r["error"].startswith("one-shot only") for r in skipped)
+    if check in ("timing", "quality", "throughput"):
+        assert skipped, f"{check}: the streaming part is not marked as not applicable"
+    if check == "timing":
+        assert len(rows) == 1
+    else:
+        assert [r for r in rows if r["metric"] != "not_applicable"]
+    if check in ("drift", "dtype", "nonfinite"):  # the contract holds one-shot too
+        assert passed_all(rows), [r for r in rows if r.get("passed") is False]
+
+
+@pytest.fixture
+def transition_aliasing(monkeypatch):
+    """numba-sinc with its stopband from 109 % of Nyquist: the band just beyond the
+    Nyquist frequency aliases into the transition band, 10 % beyond is rejected."""
+    from dataclasses import replace
+
+    from backends.builtin import numba_sinc, sinc_design
+    from backends.validation import Choice
+
+    spec = replace(sinc_design.PRESETS["hq"], stopband=1.09)
+    monkeypatch.setitem(sinc_design.PRESETS, "test-alias", spec)
+    sinc_design.clear_caches()
+
+    class TransitionAliasing(numba_sinc.NumbaSincResampler):
+        name = "fake-transition-alias"
+        OPTIONS: ClassVar = {"quality": Choice(("test-alias",), default="test-alias")}
+
+    backends.register(TransitionAliasing.name, TransitionAliasing, replace=True)
+    yield TransitionAliasing.name
+    backends.unregister(TransitionAliasing.name)
+    sinc_design.clear_caches()
+
+
+@pytest.mark.parametrize("pair", [(22050, 48000), (48000, 16000)])
+def test_quality_shows_aliasing_into_the_transition_band(transition_aliasing, pair):
+    settings = TINY.with_(rate_pairs=(pair,))
+    by_metric = {r["metric"]: r["value"] for r in measure("quality", transition_aliasing, settings)}
+    ten = by_metric.get("aliasing_rejection_db", by_metric.get("image_rejection_db"))
+    assert ten > 150  # 10 % beyond Nyquist: in the stopband
+    assert by_metric["edge_rejection_db"] < 40  # 2 % beyond: aliased, barely attenuated
+    clean = {r["metric"]: r["value"] for r in measure("quality", "numba-sinc", settings)}
+    assert clean["edge_rejection_db"] > 150

@@ -37,14 +37,14 @@ FORBIDDEN = {
 PYTEST_ALLOWED = ("backends.testing.suite", "backends.testing.pytest_plugin")
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_of(path: Path) -> set[str]:
+def imports_of(path: Path, root: Path = ROOT) -> set[str]:
     """Every module an import statement in ``path`` names (relative ones resolved)."""
-    package = module_name(path) if path.name == "__init__.py" else module_name(path.parent)
+    package = module_name(path if path.name == "__init__.py" else path.parent, root)
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
@@ -59,35 +59,50 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-def sources(package: str) -> list[Path]:
-    return sorted((ROOT / package.replace(".", "/")).rglob("*.py"))
-
-
 def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
-@pytest.mark.parametrize("package", list(FORBIDDEN))
-def test_package_imports_nothing_it_must_not(package):
+def violations(package: str, root: Path = ROOT) -> list[str]:
+    """``"a imports b"`` for each import in ``package`` (under ``root``) that breaks the rules."""
     broken = []
-    for path in sources(package):
-        me = module_name(path)
-        for name in imports_of(path):
+    for path in sorted((root / package.replace(".", "/")).rglob("*.py")):
+        me = module_name(path, root)
+        for name in sorted(imports_of(path, root)):
             if any(_within(name, bad) and not _within(me, bad) for bad in FORBIDDEN[package]):
                 broken.append(f"{me} imports {name}")
             if _within(name, "pytest") and package == "backends" and me not in PYTEST_ALLOWED:
                 broken.append(f"{me} imports {name}")
+    return broken
+
+
+@pytest.mark.parametrize("package", list(FORBIDDEN))
+def test_package_imports_nothing_it_must_not(package):
+    broken = violations(package)
     assert not broken, "\n".join(broken)
 
 
 def test_the_rules_catch_a_violation(tmp_path):
-    """The reader sees imports at any depth, relative ones included."""
-    probe = ROOT / "backends" / "_layering_probe.py"
-    probe.write_text("def f():\n    from harness.views import figures\n    from . import stream\n")
-    try:
-        assert {"harness.views.figures", "backends.stream"} <= imports_of(probe)
-    finally:
-        probe.unlink()
+    """Imports at any depth count, relative ones resolved; the package's own are allowed."""
+    (tmp_path / "backends" / "testing").mkdir(parents=True)
+    (tmp_path / "backends" / "probe.py").write_text(
+        "def f():\n    from harness.views import figures\n    from . import stream\n"
+        "    import pytest\n"
+    )
+    (tmp_path / "backends" / "testing" / "suite.py").write_text("import pytest\n")
+    (tmp_path / "harness" / "measuring").mkdir(parents=True)
+    (tmp_path / "harness" / "measuring" / "probe.py").write_text(
+        "from ..playback import engine\nfrom . import signals\n"
+    )
+    assert violations("backends", tmp_path) == [
+        "backends.probe imports harness.views",
+        "backends.probe imports harness.views.figures",
+        "backends.probe imports pytest",
+    ]
+    assert violations("harness.measuring", tmp_path) == [
+        "harness.measuring.probe imports harness.playback",
+        "harness.measuring.probe imports harness.playback.engine",
+    ]
 
 
 def test_the_library_and_the_swapping_stream_load_no_harness_pandas_rich_or_matplotlib():

@@ -23,7 +23,7 @@ import backends
 from backends.builtin.linear import LinearResampler
 from harness import cli
 from harness.measuring import perf
-from harness.measuring.settings import select_variants
+from harness.measuring.settings import capabilities_of, select_variants
 from harness.results.store import COLUMNS, open_run
 from harness.views import perf_tables
 
@@ -100,7 +100,8 @@ def test_throughput_ratios_to_soxr_are_consistent(throughput):
 
 def test_per_call_overhead_has_a_row_per_variant_with_ordered_quantiles(variants):
     rows = perf.call_overhead(variants, calls=TINY.calls)
-    specs = [t.spec for t in variants]
+    # One-shot-only variants take no device-sized calls.
+    specs = [t.spec for t in variants if capabilities_of(t).streaming]
     assert list(values(rows, "call_p50_us")) == specs
     calls = values(rows, "calls")
     p50, p99 = values(rows, "call_p50_us"), values(rows, "call_p99_us")
@@ -306,3 +307,29 @@ def test_benchmark_suite_runs_once_per_benchmark():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+def test_matrix_tables_without_soxr_say_what_the_ratio_is_to_and_skip_what_was_not_run():
+    """No soxr in the run: ratios to the memory copy, named so; a one-shot-only variant
+    gets no streaming column; a slowest pair is a figure, never inf."""
+
+    class OneShotLinear(LinearResampler):
+        name = "perf-one-shot"
+        summary = "test fake"
+        CAPABILITIES = backends.Capabilities(streaming=False)
+
+    backends.register(OneShotLinear.name, OneShotLinear, replace=True)
+    try:
+        specs = [backends.Variant("linear"), backends.Variant(OneShotLinear.name)]
+        rows = perf.matrix_throughput(specs, pairs=[(8000, 16000)], seconds=0.02, repeats=1)
+    finally:
+        backends.unregister(OneShotLinear.name)
+    frame = pd.DataFrame(rows)
+    console = Console(width=80, record=True)
+    for item in perf_tables.render(frame):
+        console.print(item)
+    text = console.export_text()
+    assert "Speed as a ratio to a memory copy" in text and "soxr" not in text
+    one_shot, streaming = text.split("512-frame calls", 1)
+    assert "perf-one-shot" in one_shot and "perf-one-shot" not in streaming
+    assert "inf" not in text

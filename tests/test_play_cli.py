@@ -21,10 +21,11 @@ from harness import cli
 from harness.cli.play import play_exit_status, play_options
 from harness.measuring import signals
 from harness.playback import player
+from harness.playback.attribution import excess_p
 from harness.playback.engine import LOG_SECONDS, LoopSource, PlaybackEngine
 from harness.playback.player import build_engine, gate_verdict, status_line
 from harness.playback.wavio import WAV_ENCODINGS
-from harness.views.playback import report_table
+from harness.views.playback import minutes_table, report_table, soaks_table
 
 ROOT = Path(__file__).resolve().parent.parent
 IN, OUT = 22050, 48000
@@ -73,6 +74,8 @@ USAGE_ERRORS = [
     (["soak", "--minutes", "nan"], "--minutes: expected a positive number, got nan"),
     (["soak", "--minutes", "inf"], "--minutes: expected a positive number, got inf"),
     (["soak", "--minutes", "0"], "--minutes: expected a positive number, got 0"),
+    (["soak", "--repeat", "0"], "--repeat: expected 1 to 1000, got 0"),
+    (["soak", "--repeat", "1001"], "--repeat: expected 1 to 1000, got 1001"),
     (["play", "--blocksize", "0"], "--blocksize: expected >= 16, got 0"),
     (["play", "--blocksize", "8"], "--blocksize: expected >= 16, got 8"),
     (["play", "--blocksize", "100000"], "--blocksize: expected <= 16384, got 100000"),
@@ -118,7 +121,8 @@ def test_usage_errors_are_one_line_naming_the_flag_without_a_device(
     assert message in error
     flag = message.split(":")[0]
     # one flag per message: a valid --crossfade-ms is not blamed for a bad --blocksize
-    others = {"--blocksize", "--crossfade-ms", "--duration", "--rate", "--minutes"} - {flag}
+    others = {"--blocksize", "--crossfade-ms", "--duration", "--rate", "--minutes", "--repeat"}
+    others -= {flag}
     if flag.startswith("--") and "--swap-every" not in message:
         assert not any(other in error for other in others)
 
@@ -267,3 +271,82 @@ def test_lost_frames_fail_the_gate_and_the_exit_status():
     assert play_exit_status(clean, soak=False) == 0
     assert play_exit_status(clean | {"interrupted": True}, soak=False) == 130
     assert play_exit_status(clean | {"interrupted": True}, soak=True) == 130
+
+
+def test_the_status_line_of_the_gil_free_player_says_its_callback_is_c():
+    engine = PlaybackEngine(LoopSource(noise(IN, 1)), in_rate=IN, out_rate=OUT, backends=["soxr"])
+    line = status_line(engine)  # no Python callback has run: nothing to time
+    assert engine.mode == "gil-free" and len(line) == 79
+    assert "cb in C, no GIL" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "control", "log"),
+    [
+        (["soak"], True, "/env/jackd.log"),
+        (["play"], False, "/env/jackd.log"),
+        (["play", "--control", "--server-log", "/x.log"], True, "/x.log"),
+    ],
+)
+def test_soak_always_runs_the_control_and_the_server_log_comes_from_the_environment(
+    argv, control, log, monkeypatch
+):
+    monkeypatch.setenv("RESAMPLER_SUITE_SERVER_LOG", "/env/jackd.log")
+    parser = cli.build_parser()
+    options = play_options(parser.parse_args([*argv, "--swap-order", "linear"]), parser)
+    assert options.control is control and options.server_log == Path(log)
+    assert options.mode == "gil-free"
+
+
+def soak_report(*, ours=3, control=2, minutes=3) -> dict:
+    """A finished engine's report with a control and attribution, as a soak's."""
+    report = device_report(finished_engine(LONG_SPECS, swap_every_frames=IN // 5))
+    report |= {
+        "sched": "SCHED_FIFO 65",
+        "client": "PortAudio",
+        "control": {
+            "client": "PortAudio-01",
+            "sched": "SCHED_FIFO 65",
+            "device_underflows": 12345,
+            "blocks": 33750,
+            "ring_dropped": 0,
+        },
+        "attribution": {
+            "source": "server log",
+            "ours": ours,
+            "control": control,
+            "server": 4,
+            "seconds_ours_worse": ours,
+            "seconds_control_worse": control,
+            "excess_p": excess_p(ours, control),
+            "per_second": {"ours": [ours], "control": [control]},
+        },
+        "per_minute": [
+            {
+                "minute": m + 1,
+                "ours_underflows": 12345,
+                "control_underflows": 12345,
+                "late_ours": 999,
+                "late_control": 999,
+                "late_server": 999,
+            }
+            for m in range(minutes)
+        ],
+    }
+    return report | {"gate": gate_verdict(report)}
+
+
+def test_the_soak_tables_are_readable_at_80_columns():
+    reports = [soak_report(), soak_report(ours=12, control=0)]
+    console = Console(width=80, record=True)
+    console.print(report_table(reports[0]))
+    console.print(minutes_table(reports[0]))
+    console.print(soaks_table(reports))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
+    assert "3 / 2" in text and "PortAudio-01 (SCHED_FIFO 65)" in text  # ours next to control
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    assert sum("12345" in line for line in rows) >= 3  # a row per minute
+    assert reports[0]["gate"]["passed"] and not reports[1]["gate"]["passed"]
+    assert "PASS" in text and "FAIL" in text

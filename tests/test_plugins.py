@@ -214,3 +214,38 @@ def test_a_test_needing_a_missing_backend_skips_with_the_install_command(tmp_pat
     )
     assert "1 failed, 1 skipped" in done.stdout, done.stdout
     assert "pip install definitely_not_installed_pkg" in done.stdout
+
+
+def test_an_installed_library_that_fails_to_import_is_reported_broken_not_missing(tmp_path):
+    """soxr present but its shared library gone: say so, list the rest, exit 0."""
+    fake = tmp_path / "soxr"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        'raise ImportError("libsoxr.so.0: cannot open shared object file")\n'
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    code = """
+import backends
+try:
+    backends.create("soxr", in_rate=22050, out_rate=48000)
+except backends.BackendBroken as exc:
+    print(exc)
+"""
+    made = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert made.stdout.startswith(
+        "backend 'soxr' is broken: loading soxr (installed package soxr"
+    ), made.stdout + made.stderr
+    assert "raised ImportError: libsoxr.so.0: cannot open shared object file" in made.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "harness", "list"],
+        capture_output=True,
+        text=True,
+        env={**env, "COLUMNS": "200"},
+        timeout=300,
+    )
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr, listed.stderr
+    soxr_row = next(line for line in listed.stdout.splitlines() if line.split()[:1] == ["soxr"])
+    assert "not available: backend 'soxr' is broken" in soxr_row
+    assert any(line.split()[:1] == ["linear"] for line in listed.stdout.splitlines())

@@ -118,7 +118,8 @@ def _dominant_copy(df: pd.DataFrame) -> pd.DataFrame:
     best = {metric: table[axis].max() + 1.0 for axis, (metric, _) in ranking.QUALITY.items()}
     best[ranking.speed_metric(df)] = table[ranking.SPEED].max() * 2
     for metric, value in best.items():
-        rows.loc[rows["metric"] == metric, "value"] = value
+        metrics = [metric] if isinstance(metric, str) else list(metric)
+        rows.loc[rows["metric"].isin(metrics), "value"] = value
     return pd.concat([df, rows], ignore_index=True)
 
 

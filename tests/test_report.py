@@ -92,24 +92,24 @@ def test_the_soak_gate_comes_from_thresholds_toml():
     from harness.results.gates import Thresholds, gate_text, load_thresholds
 
     report = {
-        "underruns": {"fifo_empty": 0},
-        "device_underflow_after_late_callback": 1,
+        "underruns": {"fifo_empty": 1},
         "resample_us": {"p95": 800.0},
         "lost_frames": 0,
         "complete": True,
+        "control": None,
     }
     shipped = load_thresholds()
     assert gate_text(shipped, "soak") == (
-        "our underruns ≤ 0, resample p95 us ≤ 5000, lost frames ≤ 0"
+        "fifo underruns ≤ 0, late excess p ≥ 0.01, resample p95 us ≤ 5000, lost frames ≤ 0"
     )
-    assert not gate_verdict(report, shipped)["passed"]  # one late-callback underflow
-    text = shipped.text.replace("our_underruns_max = 0", "our_underruns_max = 1")
+    assert not gate_verdict(report, shipped)["passed"]  # the FIFO ran empty once
+    text = shipped.text.replace("fifo_underruns_max = 0", "fifo_underruns_max = 1")
     import tomllib
 
     lenient = Thresholds(tomllib.loads(text), text)
     verdict = gate_verdict(report, lenient)
-    assert verdict["passed"] and verdict["limit_our_underruns"] == 1
-    assert "our underruns ≤ 1" in verdict["rule"]
+    assert verdict["passed"] and verdict["limit_fifo_underruns"] == 1
+    assert "fifo underruns ≤ 1" in verdict["rule"]
 
 
 def test_the_readme_sections_generated_from_the_code_are_current():

@@ -16,7 +16,12 @@ from harness.measuring.settings import QUICK, select_variants
 from harness.results.gates import load_thresholds
 from harness.results.store import Recorder
 
-TINY = QUICK.with_(rate_pairs=((22050, 48000),), throughput_seconds=0.2, throughput_repeats=3)
+TINY = QUICK.with_(
+    rate_pairs=((22050, 48000),),
+    stream_pairs=((22050, 48000),),
+    throughput_seconds=0.2,
+    throughput_repeats=3,
+)
 SCENARIOS = {(1, "oneshot"), (1, "streaming"), (2, "oneshot"), (2, "streaming")}
 #: One backend of each kind: NumPy, Numba kernels, a C library.
 KINDS = [
@@ -93,12 +98,24 @@ def test_ratio_to_copy_uses_the_best_of_each():
     assert timing.ratio_to_copy == pytest.approx(0.25)
 
 
-def test_only_wall_clock_figures_become_ratios_to_linear():
-    rows = _rows(Variant("linear"))
-    ratios = throughput_ratios(rows)
-    assert {r["metric"] for r in ratios} == {"ratio_to_linear"}
+def test_cpu_clock_figures_become_ratios_to_the_reference_of_the_same_run():
+    linear, soxr = _rows(Variant("linear")), _rows(Variant.of("soxr", {"quality": "HQ"}))
+    ratios = throughput_ratios(linear + soxr)
+    assert {r["metric"] for r in ratios} == {"ratio_to_soxr_hq"}
     assert {(r["channels"], r["schedule"]) for r in ratios} == SCENARIOS
-    assert all(r["value"] == pytest.approx(1.0) for r in ratios)
+    cpu = {
+        (r["variant"], r["channels"], r["schedule"]): r["value"]
+        for r in linear + soxr
+        if r["metric"] == "cpu_msamples_per_s"
+    }
+    for r in ratios:
+        key = (r["channels"], r["schedule"])
+        assert r["value"] == pytest.approx(
+            cpu[(r["variant"], *key)] / cpu[("soxr:quality=HQ", *key)]
+        )
+    fallback = throughput_ratios(linear, Variant("linear"))  # soxr not installed
+    assert {r["metric"] for r in fallback} == {"ratio_to_linear"}
+    assert all(r["value"] == pytest.approx(1.0) for r in fallback)
 
 
 def test_a_single_pass_records_no_spread():

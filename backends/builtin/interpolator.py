@@ -1,4 +1,4 @@
-"""``ExactPhaseInterpolator``: the streaming bookkeeping of exact-phase interpolators.
+"""The streaming bookkeeping of exact-phase interpolators.
 
 With ``L / M = out_rate / in_rate`` in lowest terms, output frame ``k`` sits at
 input position ``k * M / L`` (:mod:`backends.timeline`). An interpolator reads a
@@ -16,8 +16,11 @@ a stream that keeps the contract:
 * the last input frames are kept as history: the left part of the next
   window, plus what an output held back by the length rule still reads.
 
-Subclasses set ``_before`` and ``_reach`` in ``_open`` before calling this
-one and implement :meth:`ExactPhaseInterpolator._interpolate`.
+Two classes share it: :class:`ExactPhaseStream` decides which outputs a call
+emits (the first two points, and ``latency``) and leaves the input to its
+subclass; :class:`ExactPhaseInterpolator` adds the history (the last point) for
+interpolators that read their window from ``[history, x]``. Subclasses set
+``_reach`` (and ``_before``) in ``_open`` before calling the base's.
 """
 
 from __future__ import annotations
@@ -29,14 +32,12 @@ import numpy as np
 from ..stream import StreamResampler
 from ..timeline import final_count, hold_back
 
-__all__ = ["ExactPhaseInterpolator"]
+__all__ = ["ExactPhaseInterpolator", "ExactPhaseStream"]
 
 
-class ExactPhaseInterpolator(StreamResampler):
-    """Base of ``linear``, ``numba`` and ``numba-sinc``; see the module docstring."""
+class ExactPhaseStream(StreamResampler):
+    """Emit-once-final outputs and the exact latency; subclasses keep their own input."""
 
-    #: Input frames read before ``floor(position)``.
-    _before = 0
     #: Input frames read after ``floor(position)``.
     _reach = 1
 
@@ -46,6 +47,33 @@ class ExactPhaseInterpolator(StreamResampler):
 
     def _open(self) -> None:
         self._latency = hold_back(self.L, self.M, self._reach)
+
+    def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:
+        n_in = self.frames_in + len(x)
+        end = self.expected_length(n_in)
+        if not last:
+            end = min(end, final_count(n_in, self.L, self.M, self._reach))
+        count = end - self.frames_out
+        self._advance(x, out[:count])
+        return count
+
+    @abstractmethod
+    def _advance(self, x: np.ndarray, out: np.ndarray) -> None:
+        """Take ``x`` in and fill ``out`` (maybe empty) with outputs ``frames_out ...``.
+
+        The counters still hold the values from before this call; inputs past
+        ``x`` are zero (only read after the flush).
+        """
+
+
+class ExactPhaseInterpolator(ExactPhaseStream):
+    """Base of ``linear`` and ``numba``: a window read from ``[history, x, 0]``."""
+
+    #: Input frames read before ``floor(position)``.
+    _before = 0
+
+    def _open(self) -> None:
+        super()._open()
         # An output can be final yet held back by the length rule; when
         # downsampling by M/L its position then lies up to M/(2L) frames before
         # the newest input, so that much history is kept, plus its window.
@@ -55,16 +83,10 @@ class ExactPhaseInterpolator(StreamResampler):
     def _reset(self) -> None:
         self._hist[:] = 0
 
-    def _process(self, x: np.ndarray, out: np.ndarray, *, last: bool) -> int:
-        n_in = self.frames_in + len(x)
-        end = self.expected_length(n_in)
-        if not last:
-            end = min(end, final_count(n_in, self.L, self.M, self._reach))
-        count = end - self.frames_out
-        if count:
-            self._interpolate(x, out[:count])
+    def _advance(self, x: np.ndarray, out: np.ndarray) -> None:
+        if len(out):
+            self._interpolate(x, out)
         self._keep_history(x)
-        return count
 
     def _keep_history(self, x: np.ndarray) -> None:
         h, m = len(self._hist), len(x)

@@ -1,32 +1,36 @@
-"""``numba-sinc``: a streaming Kaiser-windowed-sinc polyphase resampler in Numba.
+"""``numba-sinc``: a streaming Kaiser-windowed-sinc resampler in Numba, a chain of stages.
 
 * **Rational, exact phase.** ``L / M = out_rate / in_rate`` from the integer
-  rates; output ``k`` sits at input position ``k * M / L`` and the filter is
-  centred on it: time-aligned by construction, no drift, no leading delay.
-  Streaming (history, emit-once-final, latency) is
-  :class:`backends.builtin.interpolator.ExactPhaseInterpolator`'s.
-* **Filters from the preset** (:mod:`backends.builtin.sinc_design`): stopband from
-  the lower Nyquist frequency up, passband edge and attenuation per preset
-  (:data:`backends.builtin.sinc_design.PRESETS`); one row of taps per output phase, or
-  a phase grid with cubic interpolation when ``L`` is large, so memory and
-  design time stay bounded for any valid rate pair.
-* **Half-band stages for factors of 4 or more**: before the main filter when
-  downsampling (it then reads ``2**s`` times fewer frames per output), after
-  it when upsampling (it then makes ``2**s`` times fewer outputs); measured
-  1.3-2.5x at 96 -> 8 kHz and 8 -> 96 kHz. Every intermediate frame an output
-  needs is recomputed from the input in each call, so a stream holds no
-  intermediate state and stays bit-exact under any chunking.
+  rates; output ``k`` sits at input position ``k * M / L``. Every stage is
+  centred on its positions (polyphase stages on their exact phase, half-band
+  stages symmetric), so the chain is time-aligned by construction, with no
+  drift and no leading delay. Which outputs a call emits, and the latency,
+  are :class:`backends.builtin.interpolator.ExactPhaseStream`'s.
+* **Stages from the preset** (:func:`backends.builtin.sinc_design.plan`): one
+  polyphase filter, or half-band stages for the factors of two with a short
+  polyphase filter for the rest, whichever the cost model finds cheaper; the
+  filter with the preset's narrow transition band runs at the lowest rate
+  and, when it halves or doubles the rate, skips every other tap.
+* **Each intermediate frame is computed once**, when an output first needs
+  it, and kept in its stage's input buffer until no later output reads it.
+  An intermediate frame is a fixed function of the input frames around it
+  (zero before the start and past the end of a flushed stream), computed by
+  the same kernel whatever the chunking, so streaming stays bit-exact.
 * **float64 sums** for every stream dtype (:mod:`backends.builtin.sinc_kernels`):
   a float32 stream differs from a float64 one only by the final rounding.
+* **One Numba call per process()** (:func:`backends.builtin.sinc_kernels.advance`)
+  runs every stage; a long call is cut into chunks of ~:data:`CHUNK_INPUT`
+  frames at the higher rate, so each chunk's stages work in cache. The
+  buffers (channel-major float64 per stage, in the layout its kernel reads)
+  are sized for one chunk when the stream opens: ``process_into`` allocates
+  nothing, whatever the call size.
 * **Equal rates** pass the input through unchanged (no filter, latency 0).
-* **Channels** are copied once per chunk of ~:data:`CHUNK_INPUT` input frames
-  into a reused channel-major float64 buffer and filtered by one kernel call,
-  not one call per channel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -35,31 +39,43 @@ from ..capabilities import Capabilities
 from ..optional import require
 from ..timeline import phase_table
 from ..validation import Choice
-from .interpolator import ExactPhaseInterpolator
+from .interpolator import ExactPhaseStream
 from .sinc_design import (
     PRESETS,
+    HalfBand,
     exact_table,
     grid_table,
-    halfband_stages,
-    main_ratio,
+    halfband_taps,
+    plan,
     uses_grid,
 )
 
 __all__ = ["CHUNK_INPUT", "NumbaSincResampler"]
 
-#: Input frames per chunk of outputs (~256 KB of float64 per channel: in L2).
-CHUNK_INPUT = 2**15
+#: Frames per chunk at the higher of the two rates (8 aligned copies: 256 KB, in L2).
+CHUNK_INPUT = 2**12
 
 
 def _quality_doc() -> str:
     return "; ".join(f"{name}: {spec.describe()}" for name, spec in PRESETS.items())
 
 
-class NumbaSincResampler(ExactPhaseInterpolator):
-    """Kaiser-windowed-sinc polyphase interpolation (Numba); option ``quality``."""
+def _aligned_zeros(rows: int, cols: int) -> np.ndarray:
+    """``(rows, cols)`` float64 zeros whose rows start on 64-byte boundaries (``cols % 8 == 0``)."""
+    flat = np.zeros(rows * cols + 8)
+    skip = (-flat.ctypes.data // 8) % 8
+    return flat[skip : skip + rows * cols].reshape(rows, cols)
+
+
+def _round8(n: int) -> int:
+    return -(-n // 8) * 8
+
+
+class NumbaSincResampler(ExactPhaseStream):
+    """Kaiser-windowed-sinc stages, exact phase (Numba); option ``quality``."""
 
     name = "numba-sinc"
-    summary = "streaming Kaiser-windowed-sinc polyphase, exact phase (Numba JIT, nogil)"
+    summary = "streaming Kaiser-windowed-sinc stages, exact phase (Numba JIT, nogil)"
     # process_into allocates no array memory (proved by the conformance kit).
     CAPABILITIES = Capabilities(allocation_free=True)
     OPTIONS: ClassVar[Mapping[str, Choice]] = {
@@ -70,134 +86,135 @@ class NumbaSincResampler(ExactPhaseInterpolator):
         require("numba", backend=self.name, extra="numba")
         from . import sinc_kernels
 
-        self._kernels = sinc_kernels
-        self._work: dict[str, np.ndarray] = {}
-        L, M, quality = self.L, self.M, self.options["quality"]
-        self._grid = self._table = None
-        # Half-band stages before the main filter (down by >= 4) or after it (up).
-        self._down = halfband_stages(L, M, quality)
-        self._up = halfband_stages(M, L, quality)
-        self._main = L2, M2 = main_ratio(L, M)
-        if L == M:  # equal rates: the identity
-            self._before, self._reach = 0, 0
-            super()._open()
-            return
-        if uses_grid(L2, M2, quality):
-            self._grid, half, self._per_frame = grid_table(L2, M2, quality)
-            self._coef = np.empty(self._grid.shape[1])
-        else:
-            self._table, half = exact_table(L2, M2, quality)
-            self._step = phase_table(L2, M2, np.float64).step
-            # Periods per pass over all phases: ~2048 input frames, in L1 while
-            # every row is applied (measured at 44.1 -> 48 kHz: 16 periods beat
-            # 64 by 1.25x; 2:1 is flat from 16 to 256).
-            self._block = int(np.clip(2048 // M2, 16, 256))
-        self._main_before = half - 1
-        if self._down:
-            # Intermediate frame m reads input [d*m - spread, d*m + spread).
-            d = 2 ** len(self._down)
-            spread = sum(2**i * len(odd) for i, (odd, _) in enumerate(self._down))
-            self._before = d * (half - 1) + spread + d - 1
-            self._reach = d * half + spread - 1
-        else:
-            # Output k reads main-filter outputs within floor(k/d) +- spread,
-            # which read the input at up to spread * M2 / L2 frames further.
-            d = 2 ** len(self._up)
-            spread = sum(len(odd) // 2 for odd, _ in self._up)
-            self._before = half - 1 + -(-((d - 1) + spread * d) * M // L)
-            self._reach = half + -(-spread * M2 // L2)
+        self._kernels = k = sinc_kernels
+        self._stages = plan(self.L, self.M, self.options["quality"])
+        self._reach = self._composite_reach()
         super()._open()
+        if not self._stages:
+            return
+        # outputs per chunk: CHUNK_INPUT frames at the higher of the two rates
+        chunk = max(64, CHUNK_INPUT * min(self.L, self.M) // self.M)
+        # whole periods of outputs, so that a one-shot call's polyphase groups are whole
+        self._chunk = chunk - chunk % self.L if chunk >= 8 * self.L else chunk
+        rows, coefs, ints = [], [], []
+        for stage in self._stages:
+            row = dict.fromkeys(k.SPEC_FIELDS, 0)
+            row["coef"] = sum(len(c) for c in coefs)
+            if isinstance(stage, HalfBand):
+                taps = halfband_taps(stage)
+                # Each tap repeated for the eight lanes; an interpolator's odd
+                # outputs are twice the sum (exact: a power of two).
+                coefs.append(np.repeat(taps * (2.0 if stage.up else 1.0), 8))
+                row.update(
+                    kind=k.HALF_UP if stage.up else k.HALF_DOWN,
+                    half=stage.K,
+                    taps=len(taps),
+                    layout=k.COPIES if stage.up else k.ODD_EVEN,
+                    slack=k.SLACK * (1 if stage.up else 2),
+                )
+            else:
+                if uses_grid(stage):
+                    table, per_frame = grid_table(stage)
+                    row.update(kind=k.GRID, block=per_frame)
+                else:
+                    # Rows of whole pairs of vectors (two accumulators per output):
+                    # zero taps in front, which read frames the window already kept.
+                    lead = stage.row_taps - stage.taps
+                    table = np.pad(exact_table(stage), ((0, 0), (lead, 0)))
+                    step = phase_table(stage.L, stage.M, np.float64).step
+                    row.update(
+                        kind=k.POLY,
+                        lead=lead,
+                        ints=sum(len(i) for i in ints),  # step, then the phase order
+                        # Periods per pass over all phases: ~2048 input frames,
+                        # in L1 while every row is applied; twice that for short
+                        # rows, whose per-phase work weighs more (measured 1.1x).
+                        block=int(np.clip(2048 // stage.M, 16, 256))
+                        * (2 if table.shape[1] <= 64 else 1),
+                    )
+                    ints += [step, np.argsort(step % 8, kind="stable")]
+                coefs.append(table.ravel())
+                row.update(L=stage.L, M=stage.M, half=stage.half, rows=len(table))
+                copies = row["kind"] == k.POLY and stage.aligned_copies
+                row.update(taps=table.shape[1], layout=k.COPIES if copies else k.PLAIN)
+            rows.append(row)
+        flat = np.concatenate(coefs)
+        self._coefs = _aligned_zeros(1, _round8(len(flat)))[0, : len(flat)]  # whole vectors
+        self._coefs[:] = flat
+        self._ints = np.concatenate([*ints, np.zeros(1, np.int64)])
+        spec = np.array([[r[f] for f in k.SPEC_FIELDS] for r in rows], np.int64)
+        frames = self._buffer_frames(spec)
+        column = 0
+        for s, row in enumerate(rows):
+            per_copy = _round8(-(-frames[s] // (2 if row["layout"] == k.ODD_EVEN else 1)) + 8)
+            spec[s, k.SPEC_FIELDS.index("buf")] = column
+            spec[s, k.SPEC_FIELDS.index("cap")] = per_copy
+            column += k.copies_of(row["layout"]) * per_copy
+        self._spec = spec
+        self._bufs = _aligned_zeros(self.channels, column)
+        self._meta = np.zeros((len(rows), 3), np.int64)
+        self._staging = np.zeros((self.channels, max(frames)))
+        self._work = np.zeros(max(r["taps"] for r in rows))
+        self._restart()
 
-    def _interpolate(self, x: np.ndarray, out: np.ndarray) -> None:
-        """Outputs in chunks of ~:data:`CHUNK_INPUT` input frames each.
+    def _composite_reach(self) -> int:
+        """Bound on the last input frame an output reads, past ``floor(k * M / L)``.
 
-        Each chunk gathers its input into reused float64 buffers (no page faults
-        from fresh arrays, and half-band output still in cache when the main
-        filter reads it); outputs do not depend on the chunking.
+        Stage ``s`` reads its input up to ``k_s * rho_s + c_s`` for its output
+        ``k_s`` (``rho_s`` input frames per output), so the chain reads the
+        input up to ``k * M / L + sum_s c_s * prod_{t<s} rho_t``; the fraction
+        dropped by the floor adds less than one.
         """
-        if self._table is None and self._grid is None:
+        total, scale = Fraction(0), Fraction(1)
+        for stage in self._stages:
+            if isinstance(stage, HalfBand):
+                reach, rho = (stage.K, Fraction(1, 2)) if stage.up else (2 * stage.K - 1, 2)
+            else:
+                reach, rho = stage.half, Fraction(stage.M, stage.L)
+            total += reach * scale
+            scale *= rho
+        return int(total + Fraction(self.L - 1, self.L)) if self._stages else 0
+
+    def _buffer_frames(self, spec: np.ndarray) -> list[int]:
+        """Frames each stage's buffer must hold: what one chunk reads, plus slack.
+
+        The first buffer also holds the input a call leaves for later outputs
+        (at most the composite reach and one output's step).
+        """
+        k = self._kernels
+        slack = spec[:, k.SPEC_FIELDS.index("slack")]
+        spans = [0] * len(spec)
+        period = self.L * max(1, -(-self._chunk // self.L))
+        for k0 in range(0, 2 * period, max(1, period // 7)):
+            first, end = k0, k0 + self._chunk
+            for s in range(len(spec) - 1, -1, -1):
+                first, end = k.first_in(spec, s, first), k.last_in(spec, s, end - 1) + 1
+                spans[s] = max(spans[s], end - first)
+        spans[0] += self._reach + self.M // self.L + 2
+        # A chunk appends its span after keeping up to a span of history.
+        return [2 * span + int(sl) + 64 for span, sl in zip(spans, slack, strict=True)]
+
+    def _restart(self) -> None:
+        """Buffers back to the start: each stage from the first frame output 0 reads."""
+        k = self._kernels
+        self._bufs[:] = 0.0
+        first = 0  # the first output needed of the stage after
+        for s in range(len(self._spec) - 1, -1, -1):
+            first = k.first_in(self._spec, s, first)
+            if self._spec[s, k.SPEC_FIELDS.index("layout")] == k.ODD_EVEN:
+                first -= first % 2
+            self._meta[s] = first, first, 0
+        self._meta[0, 1] = 0  # the input: zeros before frame 0
+
+    def _reset(self) -> None:
+        if self._stages:
+            self._restart()
+
+    def _advance(self, x: np.ndarray, out: np.ndarray) -> None:
+        if not self._stages:
             out[:] = x  # equal rates: every frame is final at once
             return
-        step = max(64, CHUNK_INPUT * self.L // self.M)
-        for first in range(0, len(out), step):
-            self._outputs(x, out[first : first + step], self.frames_out + first)
-
-    def _outputs(self, x: np.ndarray, out: np.ndarray, k0: int) -> None:
-        """Outputs ``k0 ...``: gather their input, then the stages and the main filter."""
-        if self._up:
-            self._interpolating(x, out, k0)
-            return
-        L2, M2 = self._main
-        # Intermediate frames [lo, hi) the outputs read, then back through the stages.
-        lo = k0 * M2 // L2 - self._main_before
-        hi = (k0 + len(out) - 1) * M2 // L2 + self._main_before + 2
-        spans = [(lo, hi)]
-        for odd, _ in reversed(self._down):
-            lo, hi = 2 * lo - len(odd), 2 * hi + len(odd)
-            spans.append((lo, hi))
-        u = self._gather(x, lo, hi)
-        for i, ((odd, centre), (a, b)) in enumerate(
-            zip(self._down, reversed(spans[:-1]), strict=True)
-        ):
-            v = self._buffer(f"stage{i}", (self.channels, b - a))
-            scratch = self._buffer("scratch", (2, u.shape[1] // 2))
-            self._kernels.halfband_decimate(u, odd, centre, v, scratch)
-            u = v
-        self._main_filter(u, spans[0][0], k0, out)
-
-    def _interpolating(self, x: np.ndarray, out: np.ndarray, k0: int) -> None:
-        """Main filter to ``out_rate / 2**s``, then half-band stages doubling the rate."""
-        L2, M2 = self._main
-        spans = [(k0, k0 + len(out))]  # outputs of stage 1 (the last), 2, ..., then main
-        for odd, _ in self._up:
-            lo, hi = spans[-1]
-            k = len(odd) // 2
-            spans.append((lo // 2 - k + 1, (hi - 1) // 2 + k + 1))
-        a, b = spans[-1]
-        ext = self._gather(
-            x, a * M2 // L2 - self._main_before, (b - 1) * M2 // L2 + self._main_before + 2
-        )
-        w = self._buffer("main", (b - a, self.channels))
-        self._main_filter(ext, a * M2 // L2 - self._main_before, a, w)
-        for i in range(len(self._up) - 1, -1, -1):
-            first, stop = spans[i]
-            y = out if i == 0 else self._buffer(f"stage{i}", (stop - first, self.channels))
-            self._kernels.halfband_interpolate(w, spans[i + 1][0], self._up[i][0], first, y)
-            w = y
-
-    def _main_filter(self, ext: np.ndarray, origin: int, k0: int, out: np.ndarray) -> None:
-        """Main-filter outputs ``k0 ...`` (ratio ``L2 / M2``); ``ext[:, 0]`` is frame ``origin``."""
-        L2, M2 = self._main
-        k = self._kernels
-        if self._table is not None:
-            k.fir_phases(
-                ext, origin, k0, L2, M2, self._main_before, self._step, self._table, out,
-                self._block,
-            )  # fmt: skip
-        else:
-            pos, rem = divmod(k0 * M2, L2)
-            k.fir_grid(
-                ext, origin, pos, rem, L2, M2, self._main_before, self._per_frame, self._grid,
-                self._coef, out,
-            )  # fmt: skip
-
-    def _buffer(self, name: str, shape: tuple[int, int]) -> np.ndarray:
-        """A C-contiguous float64 work array of ``shape``, reused from call to call."""
-        size = shape[0] * shape[1]
-        store = self._work.get(name)
-        if store is None or store.size < size:
-            store = self._work[name] = np.empty(max(size, 2 * (0 if store is None else store.size)))
-        return store[:size].reshape(shape)
-
-    def _gather(self, x: np.ndarray, start: int, stop: int) -> np.ndarray:
-        """Input frames ``[start, stop)`` as channel-major float64: history, x, then zeros."""
-        ext = self._buffer("input", (self.channels, stop - start))
-        hist_first = self.frames_in - len(self._hist)
-        from_hist = self._hist[start - hist_first :][: stop - start]
-        ext[:, : len(from_hist)] = from_hist.T
-        skip = max(0, start - self.frames_in)
-        from_x = x[skip : skip + stop - start - len(from_hist)]
-        filled = len(from_hist) + len(from_x)
-        ext[:, len(from_hist) : filled] = from_x.T
-        ext[:, filled:] = 0.0
-        return ext
+        self._kernels.advance(
+            x, self.frames_in, out, self.frames_out, self._chunk, self._spec, self._meta,
+            self._bufs, self._coefs, self._ints, self._staging, self._work,
+        )  # fmt: skip

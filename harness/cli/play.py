@@ -14,7 +14,7 @@ from rich.markup import escape
 
 import backends
 from harness.cli.common import csv_list
-from harness.playback.engine import MAX_CROSSFADE_SECONDS
+from harness.playback.engine import MAX_CROSSFADE_SECONDS, MODES
 from harness.playback.player import (
     OptionError,
     PlayerError,
@@ -25,7 +25,7 @@ from harness.playback.player import (
     write_report,
 )
 from harness.playback.wavio import WAV_ENCODINGS, WavError
-from harness.views.playback import report_table
+from harness.views.playback import minutes_table, report_table, soaks_table
 
 #: ``--blocksize`` range of play and soak (JACK and ALSA periods: 16 to 8192).
 BLOCKSIZES = (16, 16384)
@@ -34,6 +34,10 @@ BLOCKSIZES = (16, 16384)
 MAX_SECONDS = 6e8
 #: ``--crossfade-ms`` when not given.
 CROSSFADE_MS = 5.0
+#: Where ``--server-log`` comes from when not given (``.ci/jack-dummy`` sets it).
+SERVER_LOG_ENV = "RESAMPLER_SUITE_SERVER_LOG"
+#: Most soaks one ``soak --repeat`` runs.
+MAX_REPEAT = 1000
 
 
 def register(commands: Any) -> None:
@@ -72,8 +76,20 @@ def register(commands: Any) -> None:
                 metavar="S",
                 help="play S seconds, looping the file (default: the file once)",
             )
+            p.add_argument(
+                "--control",
+                action="store_true",
+                help="also run the soak's control client and compare (soak always does)",
+            )
         else:
             p.add_argument("--minutes", type=float, default=3.0, help="session length (default 3)")
+            p.add_argument(
+                "--repeat",
+                type=int,
+                default=1,
+                metavar="N",
+                help=f"run N soaks in a row, 1 to {MAX_REPEAT}; PASS only if all pass (default 1)",
+            )
             p.add_argument(
                 "--swap-every",
                 type=float,
@@ -103,9 +119,19 @@ def register(commands: Any) -> None:
         )
         p.add_argument(
             "--mode",
-            choices=("producer", "callback"),
-            default="producer",
-            help="resample in a producer thread (default) or in the callback",
+            choices=MODES,
+            default=MODES[0],
+            help="gil-free: a producer thread resamples, a C callback copies, never "
+            "taking the GIL (default); producer: the same with a Python callback; "
+            "callback: the Python callback resamples (the seed's setup)",
+        )
+        p.add_argument(
+            "--server-log",
+            type=Path,
+            default=None,
+            metavar="FILE",
+            help=f"the audio server's log, to see whose xruns they were "
+            f"(default: ${SERVER_LOG_ENV}, which .ci/jack-dummy sets)",
         )
         p.add_argument(
             "--crossfade-ms",
@@ -159,6 +185,11 @@ def play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> P
     _span(parser, "--crossfade-ms", crossfade_ms, 1000 * MAX_CROSSFADE_SECONDS, "ms")
     if args.rate is not None and args.rate < 1:
         parser.error(f"--rate: expected a positive number of Hz, got {args.rate}")
+    if soak and not 1 <= args.repeat <= MAX_REPEAT:
+        parser.error(f"--repeat: expected 1 to {MAX_REPEAT}, got {args.repeat}")
+    server_log = args.server_log or (
+        Path(os.environ[SERVER_LOG_ENV]) if os.environ.get(SERVER_LOG_ENV) else None
+    )
     if soak:
         duration = 60 * _span(parser, "--minutes", args.minutes, MAX_SECONDS / 60, "min")
     elif args.duration is not None:
@@ -188,6 +219,8 @@ def play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> P
         swap_every=args.swap_every,
         crossfade_ms=crossfade_ms,
         duration=duration,
+        control=soak or args.control,
+        server_log=server_log,
         interactive=not soak
         and sys.stdin.isatty()
         and args.swap_every is None
@@ -196,11 +229,55 @@ def play_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> P
 
 
 def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console: Console) -> int:
-    """Play or soak; exit 0, 1 (frames lost, soak gate failed, server gone), 2, or 130 (Ctrl-C)."""
+    """Play or soak; exit 0, 1 (frames lost, soak gate failed, server gone), 2, or 130 (Ctrl-C).
+
+    ``soak --repeat N`` runs N soaks in a row, stops at a Ctrl-C or a
+    failure to play, and passes only if every soak passed; its ``--report``
+    holds ``{"soaks": [...], "passed": ...}``, rewritten after every soak.
+    """
     options = play_options(args, parser)
+    soak = args.command == "soak"
+    repeat = args.repeat if soak else 1
+    reports: list[dict[str, Any]] = []
+    for index in range(repeat):
+        if repeat > 1:
+            console.print(f"soak {index + 1} of {repeat}")
+        outcome = _play_once(options, args, parser, console, keep=reports if repeat > 1 else None)
+        if isinstance(outcome, int):
+            return outcome
+        reports.append(outcome)
+        status = play_exit_status(outcome, soak=soak)
+        if repeat == 1 or status == 130:
+            return status
+    console.print(soaks_table(reports))
+    passed = all(r["gate"]["passed"] for r in reports)
+    console.print(f"{repeat} soaks of {args.minutes:g} min: {'PASS' if passed else 'FAIL'}")
+    return 0 if passed else 1
+
+
+def _play_once(
+    options: PlayOptions,
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    console: Console,
+    *,
+    keep: list[dict[str, Any]] | None,
+) -> dict[str, Any] | int:
+    """One session, its report printed and saved; an exit status when it could not play.
+
+    ``keep``: the reports of earlier soaks of a ``--repeat`` run, saved with this one.
+    """
 
     def status(line: str) -> None:  # overwritten in place: never wider than the terminal
         console.print(escape(line[: console.width - 1]), end="\r", highlight=False, soft_wrap=True)
+
+    def save(report: dict[str, Any]) -> None:
+        if keep is None:
+            write_report(report, args.report)
+        else:
+            soaks = [*keep, report]
+            passed = all(r["gate"]["passed"] for r in soaks)
+            write_report({"soaks": soaks, "passed": passed}, args.report)
 
     try:
         report = play(
@@ -219,7 +296,7 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     except PlayerError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         if exc.report is not None:
-            write_report(exc.report, args.report)
+            save(exc.report)
             console.print(
                 escape(
                     f"partial report: {exc.report['frames_played']} frames played"
@@ -233,7 +310,9 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
     if console.is_terminal:
         console.print()  # past the status line
     console.print(report_table(report))
-    write_report(report, args.report)
+    if report["per_minute"]:
+        console.print(minutes_table(report))
+    save(report)
     for error in report["errors"]:
         console.print(f"[red]{escape(error)}[/red]")
     for fault in report["faults"]:
@@ -255,7 +334,7 @@ def cmd_play(args: argparse.Namespace, parser: argparse.ArgumentParser, console:
         console.print(f"soak {args.minutes:g} min, {report['swaps']} swaps: {verdict}")
     elif report["lost_frames"]:
         console.print(f"[red]{report['lost_frames']} frames lost[/red]")
-    return play_exit_status(report, soak=args.command == "soak")
+    return report
 
 
 def play_exit_status(report: dict, *, soak: bool) -> int:

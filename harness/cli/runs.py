@@ -56,20 +56,22 @@ def register(commands: Any) -> None:
         "--quick",
         dest="full",
         action="store_false",
-        help="about a minute: 30 s sessions, 2 rate pairs (default)",
+        help=f"about a minute: quality and speed at {len(QUICK.rate_pairs)} rate pairs, "
+        f"{QUICK.drift_seconds:g} s streaming sessions at {len(QUICK.stream_pairs)} (default)",
     )
     scale.add_argument(
         "--full",
         dest="full",
         action="store_true",
-        help="pre-release scale: 180 s sessions, 8 rate pairs",
+        help=f"pre-release scale: all {len(FULL.rate_pairs)} ordered pairs of the common rates, "
+        f"{FULL.drift_seconds:g} s sessions at {len(FULL.stream_pairs)}",
     )
     p.set_defaults(full=False)
     p.add_argument(
         "--rates",
         default=None,
         metavar="IN:OUT,...",
-        help="rate pairs (default 22050:48000,44100:48000; --full: 8 pairs)",
+        help="rate pairs, for every check (default: the matrix of --quick or --full)",
     )
     p.add_argument(
         "--blocksizes",
@@ -152,7 +154,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
     changes: dict[str, object] = {"seed": args.seed}
     try:
         if args.rates is not None:
-            changes["rate_pairs"] = tuple(parse_rate_pairs(args.rates))
+            changes["rate_pairs"] = changes["stream_pairs"] = tuple(parse_rate_pairs(args.rates))
         if args.blocksizes is not None:
             changes["blocksizes"] = parse_blocksizes(args.blocksizes)
     except ValueError as exc:

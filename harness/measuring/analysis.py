@@ -101,9 +101,16 @@ def thd_n_db(
     return 10.0 * np.log10(noise_power / ref_power)
 
 
-def tone_level_dbfs(y: np.ndarray, freq: float, rate: int, *, start: int = 0) -> float:
-    """Peak level (dBFS) of the component of ``y`` at ``freq``."""
-    _, amplitudes = fit_tones(y, [freq], rate, start=start)
+def tone_level_dbfs(
+    y: np.ndarray, freq: float, rate: int, *, start: int = 0, beside: tuple[float, ...] = ()
+) -> float:
+    """Peak level (dBFS) of the component of ``y`` at ``freq``.
+
+    ``beside``: frequencies of other tones in ``y``, fitted together with it so
+    that a strong tone close by does not leak into the figure (over a finite
+    signal, sines of different frequencies are not exactly orthogonal).
+    """
+    _, amplitudes = fit_tones(y, [freq, *beside], rate, start=start)
     return amplitude_db(float(amplitudes[0]))
 
 

@@ -41,7 +41,7 @@ from backends.builtin.linear import LinearResampler
 from backends.testing import noise
 from harness.measuring.checks.throughput import measure
 from harness.measuring.checks.timing import simulate
-from harness.measuring.settings import COMMON_PAIRS, select_variants
+from harness.measuring.settings import COMMON_PAIRS, capabilities_of, select_variants
 from harness.results.store import to_frame
 
 __all__ = [
@@ -163,6 +163,11 @@ def _warm(variant: Variant) -> None:
     stream.process(np.zeros((4096, 1), np.float32), last=True)
 
 
+def streaming_variants(variants: Sequence[Variant]) -> list[Variant]:
+    """The variants among ``variants`` that take a signal in blocks (not one-shot only)."""
+    return [v for v in variants if capabilities_of(v).streaming]
+
+
 def default_variants(variants: Sequence[Variant] | None = None) -> list[Variant]:
     """The default-options variant of each backend (the first one listed per name)."""
     seen: dict[str, Variant] = {}
@@ -262,8 +267,9 @@ def call_overhead(
         Per variant: ``calls``, ``call_p50_us``, ``call_p99_us``,
         ``floor_p50_us``, ``floor_p99_us``, ``call_over_floor_p50`` (ratio) and
         ``floor_share_p50_pct`` (share of a median call that is the floor).
+        One-shot-only variants have no device-sized calls and give no rows.
     """
-    variants = list(variants) if variants is not None else select_variants()
+    variants = streaming_variants(variants if variants is not None else select_variants())
     rows = []
     for t in variants:
         _warm(t)
@@ -331,8 +337,20 @@ def _run_threads(jobs: Sequence[Callable[[], None]]) -> float:
 
 
 def _resample_job(variant: Variant, x: np.ndarray, block: int, passes: int) -> Callable[[], None]:
-    """A fresh stream resampling ``x`` ``passes`` times in ``block``-frame calls."""
+    """A fresh stream resampling ``x`` ``passes`` times in ``block``-frame calls.
+
+    A one-shot-only variant takes all of ``x`` in one call per pass instead.
+    """
     stream = _make(variant)
+    if not stream.capabilities.streaming:
+        whole = np.empty((stream.output_frames_max(len(x)), 1), np.float32)
+
+        def oneshot_job() -> None:
+            for _ in range(passes):
+                stream.reset()
+                stream.process_into(x, whole, last=True)
+
+        return oneshot_job
     out = np.empty((stream.output_frames_max(block), 1), np.float32)
 
     def job() -> None:
@@ -363,7 +381,8 @@ def thread_scaling(
     """Speed-up of two independent streams in two threads over one in one thread.
 
     Each stream resamples the same ``seconds`` of mono input in ``block``-frame
-    ``process_into`` calls, so two streams do twice the work: speed-up
+    ``process_into`` calls (one-shot-only variants: in one call), so two
+    streams do twice the work: speed-up
     ``2 * t_one / t_two`` is 2.0 when the threads run in parallel and 1.0 when
     the GIL serialises them. Fast backends repeat the input (``passes``) until
     a run lasts ``min_run_s``: a few ms of work would mostly time thread
@@ -594,7 +613,8 @@ def matrix_throughput(
         Per variant, pair and scenario (``schedule`` ``oneshot`` or
         ``streaming``): ``msps``, ``ratio_to_copy`` and, when soxr HQ / VHQ
         were measured, ``ratio_to_soxr_hq`` / ``_vhq``; per pair and scenario
-        ``copy_msps`` (variant ``np.copyto``).
+        ``copy_msps`` (variant ``np.copyto``). One-shot-only variants have
+        ``oneshot`` rows only.
     """
     refs = {"hq": "soxr:quality=HQ", "vhq": "soxr:quality=VHQ"}
     rows = []
@@ -608,9 +628,15 @@ def matrix_throughput(
             stream.process_into(x[:4096], out, last=True)
         dims = {"in_rate": in_rate, "out_rate": out_rate}
         for scenario in ("oneshot", "streaming"):
-            best = dict.fromkeys([*streams, "np.copyto"], np.inf)
+            # A one-shot-only library has no streaming figure to show.
+            timed = {
+                spec: stream
+                for spec, stream in streams.items()
+                if scenario == "oneshot" or stream.capabilities.streaming
+            }
+            best = dict.fromkeys([*timed, "np.copyto"], np.inf)
             for _ in range(repeats):
-                for spec, stream in streams.items():
+                for spec, stream in timed.items():
                     t0 = perf_counter()
                     np.copyto(dst, x)
                     best["np.copyto"] = min(best["np.copyto"], perf_counter() - t0)
@@ -619,7 +645,7 @@ def matrix_throughput(
             rate = {spec: len(x) / s / 1e6 for spec, s in best.items()}
             at = {**dims, "schedule": scenario}
             rows.append(_row("matrix", "np.copyto", "copy_msps", rate["np.copyto"], "MS/s", **at))
-            for spec in streams:
+            for spec in timed:
                 rows += [
                     _row("matrix", spec, "msps", rate[spec], "MS/s", **at),
                     _row(
@@ -656,8 +682,7 @@ def creation_cost(
         for in_rate, out_rate in pairs:
             best_ms, peak = np.inf, 0
             for _ in range(repeats):
-                sinc_design.exact_table.cache_clear()
-                sinc_design.grid_table.cache_clear()
+                sinc_design.clear_caches()
                 tracemalloc.start()
                 t0 = perf_counter()
                 variant.create(in_rate=in_rate, out_rate=out_rate)

@@ -4,26 +4,32 @@ Each (check, variant) runs in a forked child process with a timeout, so a
 backend that crashes the interpreter or hangs in one check costs only that
 check: it is recorded as failed with the reason, and the run goes on and is
 saved. Checks that do not measure time run one per core; timing and
-throughput run alone afterwards. Where ``fork`` is unavailable the checks run
-in-process, one at a time, with no timeout.
+throughput run alone afterwards. Every variant is warmed up first, in this
+process (:func:`warm_up`), so that JIT compilation happens once, not in every
+forked check. Where ``fork`` is unavailable the checks run in-process, one at a
+time, with no timeout.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from backends import Variant
+from backends import Variant, available_backends
 from harness.measuring.checks import CHECKS, TIMING_SENSITIVE
 from harness.measuring.settings import Settings
 from harness.results.gates import Thresholds
@@ -31,15 +37,21 @@ from harness.results.store import Recorder
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "FALLBACK_REFERENCE",
     "MAX_TIMEOUT",
     "REFERENCE",
     "check_timeout",
+    "ratio_metric",
+    "reference_variant",
     "run_checks",
     "throughput_ratios",
+    "warm_up",
 ]
 
-#: Throughput is reported as a ratio to this backend, measured in the same run.
-REFERENCE = Variant("linear")
+#: Throughput is reported as a ratio to this backend measured in the same run
+#: (the anchor users compare against); ``linear`` when soxr is not installed.
+REFERENCE = Variant.of("soxr", {"quality": "HQ"})
+FALLBACK_REFERENCE = Variant("linear")
 #: Seconds one check may take on one variant (the slowest normal one takes ~30 s).
 DEFAULT_TIMEOUT = 600.0
 #: Longest timeout accepted: waiting goes through poll(), whose timeout is an int of
@@ -84,8 +96,9 @@ def run_checks(
     check_timeout(timeout)
     ordered = [c for c in CHECKS if c in checks]
     plan = [(c, t) for c in ordered for t in variants]
-    if "throughput" in ordered and REFERENCE not in variants:
-        plan.append(("throughput", REFERENCE))
+    reference = reference_variant()
+    if "throughput" in ordered and reference not in variants:
+        plan.append(("throughput", reference))
     shared = [i for i, (c, _t) in enumerate(plan) if c not in TIMING_SENSITIVE]
     alone = [i for i, (c, _t) in enumerate(plan) if c in TIMING_SENSITIVE]
     results: dict[int, list[dict[str, Any]]] = {}
@@ -101,6 +114,12 @@ def run_checks(
     )
     with Progress(*columns, console=console, transient=False, expand=True) as progress:
         task = progress.add_task("starting", total=len(plan))
+        if _can_fork():
+            warm_up(
+                list(dict.fromkeys(t for _c, t in plan)),
+                timeout=timeout,
+                describe=lambda text: progress.update(task, description=escape(text)),
+            )
         for indices, width in ((shared, jobs or os.cpu_count() or 1), (alone, 1)):
             for index, rows in _run_many(
                 plan,
@@ -118,14 +137,65 @@ def run_checks(
     return rows + throughput_ratios(rows)
 
 
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def warm_up(
+    variants: Sequence[Variant], *, timeout: float, describe: Callable[[str], object]
+) -> None:
+    """Compile and load every variant's kernels here, once, before the checks fork.
+
+    Each forked check inherits them instead of compiling its own: a JIT library
+    without an on-disk cache (resampy) compiles for a second or more per
+    process, in every check. Float32 and float64, mono and stereo, as the
+    checks use them. A variant that fails or takes longer than ``timeout`` here
+    is left to its checks, which record the failure in their own processes.
+    """
+    for variant in variants:
+        describe(f"warming up · {variant.spec}")
+        try:
+            with _deadline(timeout):
+                for dtype in ("float32", "float64"):
+                    for channels in (1, 2):
+                        stream = variant.create(
+                            in_rate=44100, out_rate=48000, channels=channels, dtype=dtype
+                        )
+                        stream.process(np.zeros((256, channels), dtype), last=True)
+        except Exception:  # reported by the checks, each isolated in its own process
+            continue
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in this (main) thread after ``seconds``; a no-op elsewhere."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"warm-up took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _measure(
     check: str, variant: Variant, settings: Settings, thresholds: Thresholds
 ) -> list[dict[str, Any]]:
     rec = Recorder(variant, check, thresholds)
+    started = time.perf_counter()
     try:
         CHECKS[check](variant, settings, rec)
     except Exception as exc:  # a broken backend must not stop the run
         rec.error(exc)
+    # Where a run's time goes (wall clock of this check on this variant).
+    rec.add("check_seconds", time.perf_counter() - started, "s", gate=False)
     return rec.rows
 
 
@@ -174,7 +244,7 @@ def _run_many(
     plan, indices, width, settings, thresholds, timeout, describe
 ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """Run ``plan[i]`` for ``i`` in ``indices``, ``width`` at a time; yield as they end."""
-    if "fork" not in multiprocessing.get_all_start_methods():  # no isolation possible
+    if not _can_fork():  # no isolation possible
         for index in indices:
             check, variant = plan[index]
             describe(f"{check} · {variant.spec}")
@@ -196,18 +266,34 @@ def _run_many(
                 yield index, job.finish(timeout=timeout)
 
 
-def throughput_ratios(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``ratio_to_linear`` rows: each throughput figure over linear's in the same scenario."""
-    df = pd.DataFrame([r for r in rows if r.get("metric") == "msamples_per_s"])
+def reference_variant() -> Variant:
+    """soxr HQ when soxr is installed, else ``linear``."""
+    info = {i.name: i for i in available_backends()}
+    return REFERENCE if info.get("soxr") and info["soxr"].available else FALLBACK_REFERENCE
+
+
+def ratio_metric(reference: Variant) -> str:
+    """``ratio_to_soxr_hq`` (or ``ratio_to_linear``): the speed-ratio rows' metric."""
+    return "ratio_to_" + (reference.short.replace(":", "_").lower())
+
+
+def throughput_ratios(
+    rows: list[dict[str, Any]], reference: Variant | None = None
+) -> list[dict[str, Any]]:
+    """Each CPU-clock throughput over the reference's in the same scenario.
+
+    The metric is :func:`ratio_metric` of the reference (``ratio_to_soxr_hq``).
+    """
+    reference = reference or reference_variant()
+    df = pd.DataFrame([r for r in rows if r.get("metric") == "cpu_msamples_per_s"])
     if df.empty:
         return []
     keys = ["in_rate", "out_rate", "channels", "schedule"]
-    ref = df[df["variant"] == REFERENCE.spec].set_index(keys)["value"]
+    ref = df[df["variant"] == reference.spec].set_index(keys)["value"]
+    metric = ratio_metric(reference)
     out = []
     for row in df.to_dict("records"):
         key = tuple(row[k] for k in keys)
         if key in ref.index:
-            out.append(
-                {**row, "metric": "ratio_to_linear", "value": row["value"] / ref[key], "unit": "x"}
-            )
+            out.append({**row, "metric": metric, "value": row["value"] / ref[key], "unit": "x"})
     return out

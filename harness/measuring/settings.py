@@ -17,7 +17,9 @@ __all__ = [
     "FULL",
     "MAX_BLOCKSIZE",
     "QUICK",
+    "QUICK_PAIRS",
     "Settings",
+    "capabilities_of",
     "parse_blocksizes",
     "parse_rate_pairs",
     "select_variants",
@@ -75,6 +77,11 @@ def select_variants(requested: Sequence[str] | None = None) -> list[backends.Var
     return list(variants)
 
 
+def capabilities_of(variant: backends.Variant) -> backends.Capabilities:
+    """What ``variant`` declares it can do (read off a stream, as any backend reports it)."""
+    return variant.create(in_rate=22050, out_rate=48000).capabilities
+
+
 def _is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text.strip()) is not None
 
@@ -115,17 +122,28 @@ def parse_blocksizes(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Settings:
-    """Scale of a run. ``QUICK`` is the default (about a minute); ``FULL`` the pre-release scale."""
+    """Scale of a run. ``QUICK`` is the default (about a minute); ``FULL`` the pre-release scale.
+
+    ``rate_pairs`` is the matrix that quality and throughput cover;
+    ``stream_pairs`` the representative pairs of the checks that stream for a
+    long time (drift, nonfinite, timing). A drift session lasts
+    ``drift_seconds`` or ``drift_max_calls`` calls, whichever ends first.
+    ``gil_seconds`` is the real time the timing check's GIL comparison plays
+    per variant (see :func:`harness.measuring.checks.timing.wakeups`).
+    """
 
     mode: str
     rate_pairs: tuple[tuple[int, int], ...]
+    stream_pairs: tuple[tuple[int, int], ...]
     blocksizes: tuple[int, ...]
     seed: int
     drift_seconds: float
-    one_frame_seconds: float
+    drift_max_calls: int
     timing_seconds: float
+    gil_seconds: float
     quality_seconds: int
     throughput_seconds: float
+    throughput_pass_seconds: float
     throughput_repeats: int
 
     def with_(self, **changes: Any) -> Settings:
@@ -133,22 +151,42 @@ class Settings:
         return Settings(**values)
 
 
+#: The default run's matrix: every common rate, whole-number ratios up and down
+#: (2, 3, 6), fractional ones (3/2, 160/147, 320/147 and their inverses).
+QUICK_PAIRS = (
+    (22050, 48000),
+    (44100, 48000),
+    (48000, 16000),
+    (8000, 48000),
+    (16000, 48000),
+    (24000, 48000),
+    (32000, 48000),
+    (96000, 48000),
+    (48000, 44100),
+    (48000, 8000),
+    (44100, 22050),
+)
+
 QUICK = Settings(
     mode="quick",
-    rate_pairs=((22050, 48000), (44100, 48000)),
+    rate_pairs=QUICK_PAIRS,
+    stream_pairs=QUICK_PAIRS[:3],
     blocksizes=(64, 128, 256, 512, 1024),
     seed=0,
-    drift_seconds=30.0,
-    one_frame_seconds=2.0,
+    drift_seconds=5.0,
+    drift_max_calls=5_000,
     timing_seconds=3.0,
-    quality_seconds=2,
+    gil_seconds=0.5,
+    quality_seconds=1,
     throughput_seconds=10.0,
+    throughput_pass_seconds=0.02,
     throughput_repeats=3,
 )
 
 FULL = QUICK.with_(
     mode="full",
-    rate_pairs=(
+    rate_pairs=COMMON_PAIRS,
+    stream_pairs=(
         (22050, 48000),
         (44100, 48000),
         (48000, 44100),
@@ -159,9 +197,11 @@ FULL = QUICK.with_(
         (96000, 48000),
     ),
     drift_seconds=180.0,
-    one_frame_seconds=20.0,
+    drift_max_calls=500_000,
     timing_seconds=30.0,
+    gil_seconds=10.0,
     quality_seconds=10,
     throughput_seconds=60.0,
+    throughput_pass_seconds=0.5,
     throughput_repeats=5,
 )

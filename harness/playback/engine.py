@@ -3,19 +3,26 @@
 It knows nothing about sounddevice, so tests can drive :meth:`PlaybackEngine.callback`
 from a recording sink and the player can hand it to PortAudio.
 
-Two designs, as in the seed:
+Three designs:
 
-* ``producer`` (default) — a producer thread reads input, resamples and writes
-  into a preallocated :class:`~backends.ring.RingBuffer`; the callback only
-  copies out of it. On an empty ring the callback plays silence and counts an
+* ``gil-free`` (default) — a producer thread reads input, resamples and writes
+  into PortAudio's lock-free :class:`~harness.playback.pa_ring.PaRingBuffer`;
+  rtmixer's audio callback, written in C, copies out of it and never takes
+  the GIL. The engine's :meth:`PlaybackEngine.callback` then only stands in
+  for that C callback where there is no device (tests); on a device the
+  player keeps the engine's counters from what the C callback reports.
+* ``producer`` — the same producer, but the audio callback is Python
+  (:meth:`PlaybackEngine.callback`) copying out of a
+  :class:`~backends.ring.RingBuffer`: it must take the GIL before
+  it can copy a frame. On an empty ring it plays silence and counts an
   underrun.
-* ``callback`` — the callback itself pulls input and resamples until the ring
-  holds a block (the seed's original setup), for comparison.
+* ``callback`` — the Python callback itself pulls input and resamples until
+  the ring holds a block (the seed's original setup), for comparison.
 
-Everything the callback records goes into preallocated arrays; it never
-allocates in producer mode, takes no lock, logs nothing and prints nothing.
-The timing logs are rings holding the last :data:`LOG_SECONDS` of playback,
-so their size does not grow with the session.
+Everything the Python callback records goes into preallocated arrays; it
+never allocates in producer mode, takes no lock, logs nothing and prints
+nothing. The timing logs are rings holding the last :data:`LOG_SECONDS` of
+playback, so their size does not grow with the session.
 
 Nothing is dropped: output the FIFO has no room for is kept by the producer
 and written before anything new is resampled.
@@ -25,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import perf_counter_ns, sleep
 from typing import Any
@@ -35,8 +42,10 @@ import numpy as np
 from backends import Variant, expected_length
 from backends.hotswap import HotSwapResampler
 from backends.ring import RingBuffer
+from harness.playback.pa_ring import PaRingBuffer
 
 __all__ = [
+    "FIFO_SECONDS",
     "LOG_SECONDS",
     "MAX_CROSSFADE_SECONDS",
     "MODES",
@@ -45,7 +54,13 @@ __all__ = [
     "block_input_frames",
 ]
 
-MODES = ("producer", "callback")
+MODES = ("gil-free", "producer", "callback")
+
+#: How far ahead the producer keeps the FIFO, at least (plus 4 device blocks).
+#: The producer is a normal-priority Python thread: on a loaded 2-core machine
+#: the scheduler and the GIL can keep it off the CPU for tens of milliseconds,
+#: and a swap to a backend whose filter must be primed costs a few more.
+FIFO_SECONDS = 0.1
 
 #: The timing logs keep the callbacks and resampler calls of this much playback.
 LOG_SECONDS = 600
@@ -141,8 +156,8 @@ class PlaybackEngine:
         Backend specs; the first plays first, ``swap_next`` cycles through them.
     blocksize : int
         Device frames per callback.
-    mode : {"producer", "callback"}
-        Where resampling happens.
+    mode : {"gil-free", "producer", "callback"}
+        Who reads the FIFO and where resampling happens (see the module).
     crossfade_frames : int
         Crossfade length at a swap, in output frames: at most
         :data:`MAX_CROSSFADE_SECONDS`, and at most the swap interval.
@@ -150,7 +165,8 @@ class PlaybackEngine:
         Swap to the next backend every this many input frames; at least one
         step of the producer (:func:`block_input_frames`).
     fifo_frames : int, optional
-        How far ahead the producer keeps the FIFO (default 4 blocks, >= 2048).
+        How far ahead the producer keeps the FIFO (default
+        :data:`FIFO_SECONDS` of output plus 4 blocks).
     expected_callbacks : int
         Sizes the preallocated timing logs, which keep at most the callbacks
         of the last :data:`LOG_SECONDS`.
@@ -169,7 +185,7 @@ class PlaybackEngine:
         out_rate: int,
         backends: Sequence[str],
         blocksize: int = 256,
-        mode: str = "producer",
+        mode: str = "gil-free",
         crossfade_frames: int = 240,
         swap_every_frames: int | None = None,
         fifo_frames: int | None = None,
@@ -201,8 +217,13 @@ class PlaybackEngine:
         )
         self.swapper.prepare(self.order)
         self.in_block = block_input_frames(blocksize, in_rate, out_rate)
-        self.target = fifo_frames or max(4 * blocksize, 2048)
-        self.ring = RingBuffer(self.target + out_rate + 8 * blocksize, self.channels)
+        self.target = fifo_frames or 4 * blocksize + round(FIFO_SECONDS * out_rate)
+        capacity = self.target + out_rate + 8 * blocksize
+        self.ring: RingBuffer | PaRingBuffer = (
+            PaRingBuffer(capacity, self.channels)
+            if mode == "gil-free"
+            else RingBuffer(capacity, self.channels)
+        )
         self.swap_every = swap_every_frames
         self._next_swap = swap_every_frames or 0
         self._next_index = 1 % len(self.order)
@@ -212,9 +233,11 @@ class PlaybackEngine:
         kept = min(expected_callbacks, LOG_SECONDS * out_rate // blocksize + 1)
         self.callbacks = _Timings.create(kept)
         self.resamples = _Timings.create(kept * 2 + 1024)
+        self.blocks = 0  # device callbacks so far
         self.device_underflows = 0
         self.device_underflows_late = 0  # of those, right after a late callback of ours
         self.late_callbacks = 0
+        self.fifo_low: int | None = None  # lowest fill the producer found while playing
         self._budget_ns = 10**9 * blocksize // out_rate
         self._recent = np.zeros(3, np.int64)  # server-call-to-return time of recent calls
         self.fifo_underruns = 0
@@ -270,15 +293,27 @@ class PlaybackEngine:
         while self.ring.fill < self.target and not self.produced_all:
             self.produce_once()
 
-    def producer_loop(self, stop: threading.Event) -> None:
-        """Keep the FIFO at its target until the source ends or ``stop`` is set."""
+    def producer_loop(
+        self, stop: threading.Event, *, tick: Callable[[], None] | None = None
+    ) -> None:
+        """Keep the FIFO at its target until playback ends or ``stop`` is set.
+
+        ``tick`` runs whenever the FIFO is full enough (and after the last
+        block, until playback is complete): the GIL-free player uses it to
+        learn what the C callback did.
+        """
         period = self.blocksize / self.out_rate
         try:
-            while not stop.is_set() and not self.produced_all:
-                if self.ring.fill < self.target:
+            while not stop.is_set() and not self.finished:
+                fill = self.ring.fill
+                if not self.produced_all:
+                    self.fifo_low = fill if self.fifo_low is None else min(self.fifo_low, fill)
+                if fill < self.target and not self.produced_all:
                     self.produce_once()
-                else:
-                    sleep(period / 4)
+                    continue
+                if tick is not None:
+                    tick()
+                sleep(period / 4)
         except Exception as exc:  # reported, and playback drains what it has
             self.errors.append(f"producer stopped: {type(exc).__name__}: {exc}")
             self.produced_all = True
@@ -303,6 +338,7 @@ class PlaybackEngine:
             if not self.produced_all:
                 self.fifo_underruns += 1
         self.frames_played += n
+        self.blocks += 1
         self.finished = self.produced_all and self.ring.fill == 0
         duration = perf_counter_ns() - t0
         self.callbacks.add(duration)
@@ -351,6 +387,8 @@ class PlaybackEngine:
         all_resample = self.resamples.values_us()
         expected = expected_length(self.swapper.frames_in, self.in_rate, self.out_rate)
         complete = self.produced_all and self.finished
+        # Only a Python callback is timed; rtmixer's C callback reports counts only.
+        timed = self.callbacks.count > 0
         return {
             "mode": self.mode,
             "in_rate": self.in_rate,
@@ -369,8 +407,11 @@ class PlaybackEngine:
                 "fifo_empty": self.fifo_underruns,
                 "device_output_underflow": self.device_underflows,
             },
-            "device_underflow_after_late_callback": self.device_underflows_late,
-            "late_callbacks": self.late_callbacks,
+            "blocks": self.blocks,
+            "fifo_target_frames": self.target,
+            "fifo_low_frames": self.fifo_low,
+            "device_underflow_after_late_callback": self.device_underflows_late if timed else None,
+            "late_callbacks": self.late_callbacks if timed else None,
             "callback_us": _stats(cb)
             | {"count": self.callbacks.count, "budget_us": 1e6 * self.blocksize / self.out_rate},
             "resample_us": _stats(all_resample),

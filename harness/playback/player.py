@@ -3,7 +3,12 @@
 The player opens an output stream on the chosen device at the device's rate,
 resamples the source to it with a :class:`~harness.playback.engine.PlaybackEngine`, and
 watches the stream from the main thread: live status, keys, Ctrl-C, the
-audio server going away. The PortAudio callback only calls ``engine.callback``.
+audio server going away. By default the PortAudio callback is rtmixer's C
+code copying from a lock-free ring and never takes the GIL; ``--mode
+producer``/``callback`` make it ``engine.callback``, Python code
+(:mod:`harness.playback.outputs`). A soak also runs a control client beside
+it and says whose the device underflows were
+(:mod:`harness.playback.control`, :mod:`harness.playback.attribution`).
 
 Options that cannot work are refused before playback with an
 :class:`OptionError` naming the option; those that depend on the device's
@@ -17,6 +22,7 @@ import gc
 import json
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +35,10 @@ import numpy as np
 
 import backends
 from backends.validation import MAX_RATIO, check_rates
+from harness.playback.attribution import BIN_SECONDS, SERVER, ServerLog, Tally, excess_p, signs
+from harness.playback.control import Control, ControlError, jack_client_name
 from harness.playback.engine import LoopSource, PlaybackEngine, block_input_frames
+from harness.playback.outputs import GilFreeOutput, PythonOutput, open_output, realtime_policy
 from harness.playback.wavio import read_wav
 from harness.results.gates import Thresholds, gate_text, load_thresholds
 
@@ -86,9 +95,16 @@ def speech_clip() -> tuple[np.ndarray, int]:
 
 
 def default_swap_order() -> list[str]:
-    """Every available production backend with its default options, spelled out."""
+    """Every available production backend that streams, default options spelled out.
+
+    One-shot-only libraries are left out: they cannot play a stream.
+    """
     infos = backends.available_backends()
-    return [i.resolve().spec for i in infos if i.available and not i.baseline]
+    return [
+        i.resolve().spec
+        for i in infos
+        if i.available and not i.baseline and i.capabilities().streaming
+    ]
 
 
 def check_spec(spec: str, *, source: str) -> None:
@@ -157,11 +173,15 @@ class PlayOptions:
     device: str | None = None
     rate: int | None = None
     blocksize: int = 256
-    mode: str = "producer"
+    mode: str = "gil-free"
     swap_every: float | None = None
     crossfade_ms: float = 5.0
     duration: float | None = None
     interactive: bool = False
+    #: Run the control client beside the player (``soak`` always does).
+    control: bool = False
+    #: The audio server's log, for attributing its xruns (see attribution).
+    server_log: Path | None = None
 
 
 def _source_rates(options: PlayOptions, in_rate: int, out_rate: int, *, rate_from: str) -> None:
@@ -193,16 +213,27 @@ def _source_rates(options: PlayOptions, in_rate: int, out_rate: int, *, rate_fro
 def gate_verdict(report: dict[str, Any], thresholds: Thresholds | None = None) -> dict[str, Any]:
     """The release gate (``[soak]`` of ``thresholds.toml``) on a playback report.
 
-    Underruns of ours: the FIFO running empty, and device underflows that
-    follow a callback of ours that was late (server call to return over the
-    budget). Device underflows with every recent callback on time come from
-    the audio server itself; they are reported, not gated. An incomplete
+    * ``fifo_underruns``: the FIFO between producer and callback ran empty.
+    * ``late_excess_p``: device underflows beyond the control's. JACK tells
+      every client of every xrun, so the statistic compares the cycles the
+      server's log pins on our client with those it pins on the control
+      client, second by second, in a one-sided exact sign test
+      (:mod:`harness.playback.attribution`): small when ours was late more
+      often, consistently, than chance explains. Without the server's log
+      it compares the two clients' underflow counts instead (on JACK the
+      same events: it cannot fail then; the report says which source it
+      used).
+    * ``resample_p95_us`` and ``lost_frames``.
+
+    A criterion whose figure was not measured (no control) is skipped, unless
+    a control was asked for and failed: then the gate fails. An incomplete
     playback fails too.
     """
     thresholds = thresholds or load_thresholds()
+    attribution = report.get("attribution") or {}
     measured = {
-        "our_underruns": report["underruns"]["fifo_empty"]
-        + report["device_underflow_after_late_callback"],
+        "fifo_underruns": report["underruns"]["fifo_empty"],
+        "late_excess_p": attribution.get("excess_p"),
         "resample_p95_us": report["resample_us"]["p95"] or 0.0,
         "lost_frames": report["lost_frames"],
     }
@@ -211,9 +242,13 @@ def gate_verdict(report: dict[str, Any], thresholds: Thresholds | None = None) -
     for metric, value in measured.items():
         found = thresholds.limit("soak", metric, backend="", variant="")
         verdict[metric] = value
-        if found is not None:
-            key, limit = found
-            verdict[f"limit_{metric}"] = limit
+        if found is None:
+            continue
+        key, limit = found
+        verdict[f"limit_{metric}"] = limit
+        if value is None:
+            passed = passed and report.get("control") is None
+        else:
             passed = passed and Thresholds.passes(key, float(value), limit)
     verdict["passed"] = passed
     return verdict
@@ -260,17 +295,23 @@ def build_engine(
         swap_every = round(options.swap_every * in_rate)
         # a crossfade as long as the interval must not exceed it by rounding
         crossfade = max(1, min(crossfade, swap_every * out_rate // in_rate))
-    return PlaybackEngine(
-        LoopSource(clip, total_frames=total),
-        in_rate=in_rate,
-        out_rate=out_rate,
-        backends=order,
-        blocksize=options.blocksize,
-        mode=options.mode,
-        crossfade_frames=crossfade,
-        swap_every_frames=swap_every,
-        expected_callbacks=int(1.2 * seconds * out_rate / options.blocksize) + 4096,
-    )
+    try:
+        return PlaybackEngine(
+            LoopSource(clip, total_frames=total),
+            in_rate=in_rate,
+            out_rate=out_rate,
+            backends=order,
+            blocksize=options.blocksize,
+            mode=options.mode,
+            crossfade_frames=crossfade,
+            swap_every_frames=swap_every,
+            expected_callbacks=int(1.2 * seconds * out_rate / options.blocksize) + 4096,
+        )
+    except ImportError as exc:  # the GIL-free ring is rtmixer's
+        raise PlayerError(
+            f"{options.mode} mode needs rtmixer ({exc}); install with "
+            "pip install 'resampler-suite[player]', or use --mode producer"
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -318,16 +359,21 @@ def _duration(us: float) -> str:
 
 def status_line(engine: PlaybackEngine, width: int = STATUS_WIDTH) -> str:
     """One line of exactly ``width`` characters: backend, FIFO fill, underruns
-    (FIFO empty + device), the last 2000 callbacks' p95/max, swaps.
+    (FIFO empty + device), the last 2000 Python callbacks' p95/max, swaps.
 
     The backend is shortened first (``soxr:VHQ``, then elided), so the
     figures stay whole.
     """
     cb = engine.callbacks.recent_us(2000)
-    p95, worst = (np.quantile(cb, 0.95), cb.max()) if len(cb) else (0.0, 0.0)
+    # rtmixer's C callback is not timed; it never waits for the GIL
+    timing = (
+        f"cb p95 {_duration(np.quantile(cb, 0.95))} max {_duration(cb.max())}"
+        if len(cb)
+        else "cb in C, no GIL"
+    )
     tail = (
         f" fifo {engine.ring.fill:5d}  xrun {engine.fifo_underruns}+{engine.device_underflows}"
-        f"  cb p95 {_duration(p95)} max {_duration(worst)}  swaps {engine.swapper.swaps}"
+        f"  {timing}  swaps {engine.swapper.swaps}"
     )
     room = max(width - len(tail), 8)
     name = engine.swapper.variant.short
@@ -376,7 +422,6 @@ def play(
         clip, in_rate = read_wav(options.file) if options.file else speech_clip()
         if options.rate:
             _source_rates(options, in_rate, options.rate, rate_from="--rate")
-        sd = _sounddevice()
         index, info = find_output_device(options.device)
         out_rate = int(options.rate or info["default_samplerate"])
         if not options.rate:
@@ -391,7 +436,7 @@ def play(
                 f"playing {source} ({in_rate} Hz) on {info['name']} ({info['hostapi_name']}) "
                 f"at {out_rate} Hz, {engine.mode} mode; Ctrl-C stops"
             )
-        return _run(engine, options, sd, index, info, stop, interrupted, on_status)
+        return _run(engine, options, index, info, stop, interrupted, on_status)
 
 
 @contextlib.contextmanager
@@ -423,7 +468,6 @@ def _ctrl_c_sets(stop: threading.Event) -> Iterator[threading.Event]:
 def _run(
     engine: PlaybackEngine,
     options: PlayOptions,
-    sd: Any,
     index: int,
     info: dict[str, Any],
     stop: threading.Event,
@@ -431,98 +475,226 @@ def _run(
     on_status: Callable[[str], None] | None,
 ) -> dict[str, Any]:
     """Play ``engine`` on device ``index`` until it ends or ``stop`` is set; the report."""
-    done = threading.Event()
-
-    def callback(outdata, frames, time_info, status):
-        # How long after the server's call we got here (the GIL may have been busy).
-        called = time_info.currentTime
-        delay_ns = int(1e9 * (stream.time - called)) if called > 0 else 0
-        if engine.callback(outdata, frames, bool(status.output_underflow), max(delay_ns, 0)):
-            raise sd.CallbackStop
-
     engine.prefill()
+    with tempfile.TemporaryDirectory(prefix="resampler-play-") as scratch:
+        control = _start_control(options, engine, index, Path(scratch)) if options.control else None
+        try:
+            output = _open_output(engine, index, info)
+        except PlayerError:
+            if control:
+                control.stop()
+            raise
+        return _play_output(engine, output, control, options, info, stop, interrupted, on_status)
+
+
+def _start_control(
+    options: PlayOptions, engine: PlaybackEngine, index: int, scratch: Path
+) -> Control | None:
+    """The control client, started before our stream (None if it failed: reported)."""
+    try:
+        return Control(
+            device=index,
+            rate=engine.out_rate,
+            blocksize=engine.blocksize,
+            channels=engine.channels,
+            out=scratch / "control.jsonl",
+        )
+    except ControlError as exc:
+        engine.errors.append(str(exc))
+        return None
+
+
+def _open_output(engine: PlaybackEngine, index: int, info: dict[str, Any]):
+    try:
+        return open_output(engine, index)
+    except Exception as exc:
+        raise PlayerError(f"cannot open {info['name']!r} at {engine.out_rate} Hz: {exc}") from exc
+
+
+def _play_output(
+    engine: PlaybackEngine,
+    output: GilFreeOutput | PythonOutput,
+    control: Control | None,
+    options: PlayOptions,
+    info: dict[str, Any],
+    stop: threading.Event,
+    interrupted: threading.Event,
+    on_status: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """Start ``output``, watch it to the end, stop it; the report."""
     # Objects alive now never need scanning again: gen-2 collections during
     # playback then only walk what playback itself allocates.
     gc.collect()
     gc.freeze()
     producer = None
-    if engine.mode == "producer":
+    if engine.mode != "callback":
         producer = threading.Thread(
-            target=engine.producer_loop, args=(stop,), name="producer", daemon=True
+            target=engine.producer_loop,
+            args=(stop,),
+            kwargs={"tick": output.poll},
+            name="producer",
+            daemon=True,
         )
-    # The callback needs the GIL; the default 5 ms switch interval would let the
-    # producer hold it for a whole 256-frame period.
+    # A Python callback needs the GIL; the default 5 ms switch interval would
+    # let the producer hold it for a whole 256-frame period. The C callback
+    # does not care, so the GIL-free mode keeps the default (fewer switches).
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
+    if engine.mode != "gil-free":
+        sys.setswitchinterval(0.0005)
+    tally = Tally()
+    log = _server_log(options.server_log, engine)
     started = time.monotonic()
-    try:
-        stream = sd.OutputStream(
-            device=index,
-            samplerate=engine.out_rate,
-            blocksize=engine.blocksize,
-            channels=engine.channels,
-            dtype="float32",
-            callback=callback,
-            finished_callback=done.set,
-        )
-    except Exception as exc:
-        sys.setswitchinterval(interval)
-        gc.unfreeze()
-        raise PlayerError(f"cannot open {info['name']!r} at {engine.out_rate} Hz: {exc}") from exc
-    failure = None
+    failure, sched, client = None, None, None
     keys = _keyboard(engine, stop) if options.interactive else contextlib.nullcontext()
+
+    def sample() -> None:
+        now = time.monotonic()
+        tally.total("ours", now, engine.device_underflows)
+        if log:
+            log.poll(tally, now)
+
     try:
         with keys:
             if not stop.is_set():  # Ctrl-C while warming up: nothing to play
-                stream.start()
+                output.start()
+                started = time.monotonic()
+                sched, client = realtime_policy(), jack_client_name(_sounddevice())
                 if producer:
                     producer.start()
-                failure = _watch(stream, engine, done, stop, on_status, info)
+                failure = _watch(output, engine, stop, on_status, info, sample)
     finally:
         stop.set()
         if producer and producer.is_alive():
             producer.join(2.0)
         sys.setswitchinterval(interval)
         gc.unfreeze()
-    if not failure and stream.active:  # stopped early (Ctrl-C, q): the report ends here
-        stream.stop()
+    ended = time.monotonic()
+    if failure:
+        if control:
+            control.kill()
+    else:
+        if output.active:  # stopped early (Ctrl-C, q): the report ends here
+            output.stop()
+        output.finish()
+    sample()
+    if log:
+        log.close()
     report = engine.report() | {
         "device": info["name"],
         "hostapi": info["hostapi_name"],
-        "wall_s": round(time.monotonic() - started, 3),
+        "wall_s": round(ended - started, 3),
         "backends": engine.order,
         "interrupted": interrupted.is_set(),
+        "sched": sched,
+        "client": client,
     }
+    samples = control.stop() if control and not failure else []
+    report |= _control_report(
+        tally, samples, control, options, client, window=(started, ended), log=log is not None
+    )
     report["gate"] = gate_verdict(report)
     if failure:
         raise PlayerError(failure, report=report, stranded=True)
-    stream.close()  # the server is alive: a normal shutdown
+    output.close()  # the server is alive: a normal shutdown
     return report
 
 
+def _server_log(path: Path | None, engine: PlaybackEngine) -> ServerLog | None:
+    """The audio server's log, read from now on; None (said in the report) if unreadable."""
+    if path is None:
+        return None
+    try:
+        return ServerLog(path)
+    except OSError as exc:
+        engine.errors.append(f"server log {path} unreadable ({exc.strerror}): no attribution")
+        return None
+
+
+def _control_report(
+    tally: Tally,
+    samples: list[dict[str, Any]],
+    control: Control | None,
+    options: PlayOptions,
+    client: str | None,
+    *,
+    window: tuple[float, float],
+    log: bool,
+) -> dict[str, Any]:
+    """The control's figures, the per-minute comparison and the attribution."""
+    if not options.control:
+        return {"control": None, "attribution": None, "per_minute": []}
+    if control is None:
+        return {"control": {"error": "did not start"}, "attribution": None, "per_minute": []}
+    for sample in samples:
+        tally.total("control", sample["t"], sample["underflows"])
+    last = samples[-1] if samples else {"blocks": 0, "ring_dropped": 0}
+    series = {
+        "ours_underflows": "ours",
+        "control_underflows": "control",
+        "late_ours": f"late:{client}",
+        "late_control": f"late:{control.client}",
+        "late_server": f"late:{SERVER}",
+    }
+    if not log:
+        series = dict(list(series.items())[:2])
+    counts = {key: tally.per_minute(name, *window) for key, name in series.items()}
+    per_minute = [
+        {"minute": i + 1} | {key: counts[key][i] for key in counts}
+        for i in range(len(counts["ours_underflows"]))
+    ]
+    totals = {key: sum(values) for key, values in counts.items()}
+    compared = ("late_ours", "late_control") if log else ("ours_underflows", "control_underflows")
+    ours, theirs = (totals[key] for key in compared)
+    # the gate's unit is a second (see harness.playback.attribution); kept for provenance
+    seconds = [tally.binned(series[key], *window, BIN_SECONDS) for key in compared]
+    worse, better = signs(*seconds)
+    return {
+        "control": {
+            "client": control.client,
+            "sched": control.sched,
+            "device_underflows": totals["control_underflows"],
+            "blocks": last["blocks"],
+            "ring_dropped": last["ring_dropped"],
+        },
+        "attribution": {
+            "source": "server log" if log else "client flags",
+            "ours": ours,
+            "control": theirs,
+            "server": totals.get("late_server"),
+            "seconds_ours_worse": worse,
+            "seconds_control_worse": better,
+            "excess_p": excess_p(worse, better),
+            "per_second": {"ours": seconds[0], "control": seconds[1]},
+        },
+        "per_minute": per_minute,
+    }
+
+
 def _watch(
-    stream,
+    output: GilFreeOutput | PythonOutput,
     engine: PlaybackEngine,
-    done: threading.Event,
     stop: threading.Event,
     on_status: Callable[[str], None] | None,
     info: dict[str, Any],
+    sample: Callable[[], None],
 ) -> str | None:
     """Wait for the end of playback; return why it failed, or None."""
+    done = output.done
     last_count, last_progress = 0, time.monotonic()
     while not done.is_set() and not stop.is_set():
         done.wait(0.1)
+        sample()
         if on_status:
             on_status(status_line(engine))
         if engine.finished:
             break
-        if not stream.active and not done.is_set():
+        if not output.active and not done.is_set():
             return (
                 f"the audio stream on {info['name']!r} ({info['hostapi_name']}) stopped "
                 f"after {engine.frames_played} frames: did the audio server exit?"
             )
-        if engine.callbacks.count != last_count:
-            last_count, last_progress = engine.callbacks.count, time.monotonic()
+        if engine.blocks != last_count:
+            last_count, last_progress = engine.blocks, time.monotonic()
         elif time.monotonic() - last_progress > STALL_SECONDS:
             return (
                 f"no audio callback for {STALL_SECONDS:.0f} s on {info['name']!r} "

@@ -5,8 +5,12 @@ Quality is never one number: a linear interpolator has a respectable SNR on a
 three measurements together, each the variant's worst rate pair:
 
 * ``SNR dB`` — SNR of a 997 Hz tone (``quality/snr_db``);
-* ``alias dB`` — rejection of a tone 10 % above the new Nyquist frequency
-  (``quality/aliasing_rejection_db``);
+* ``reject dB`` — rejection of what must not appear: the alias of a tone 10 %
+  above the new Nyquist frequency when downsampling, the image of a tone at
+  90 % of the input Nyquist when upsampling (``quality/aliasing_rejection_db``,
+  ``quality/image_rejection_db``), and the same 2 % from the Nyquist frequency
+  (``quality/edge_rejection_db``), which a filter that lets the band just
+  beyond it alias into its transition band fails;
 * ``band %`` — −3 dB bandwidth in percent of the lower Nyquist frequency
   (``quality/bandwidth_3db_pct``).
 
@@ -29,6 +33,7 @@ __all__ = [
     "CHANGE",
     "MIN_FILTERING_REJECTION_DB",
     "QUALITY",
+    "REJECTION_METRICS",
     "SPEED",
     "SPEED_NOISE",
     "front_variants",
@@ -38,18 +43,24 @@ __all__ = [
     "undominated",
 ]
 
+#: The quality check's rejection figures that ``reject dB`` is the least of.
+REJECTION_METRICS = ("aliasing_rejection_db", "image_rejection_db", "edge_rejection_db")
 #: Quality axis -> (quality-check metric, description); higher is better on each.
-QUALITY: Mapping[str, tuple[str, str]] = {
+QUALITY: Mapping[str, tuple[str | tuple[str, ...], str]] = {
     "SNR dB": ("snr_db", "SNR of a 997 Hz tone (dB)"),
-    "alias dB": ("aliasing_rejection_db", "aliasing rejection, tone 10 % above Nyquist (dB)"),
+    "reject dB": (
+        REJECTION_METRICS,
+        "alias / image rejection, 2 % and 10 % beyond Nyquist (dB)",
+    ),
     "band %": ("bandwidth_3db_pct", "−3 dB bandwidth (% of the lower Nyquist frequency)"),
 }
 #: Name of the speed axis in :func:`ranking_table`.
 SPEED = "speed"
-#: Throughput figures in order of preference: Msamples/s on the CPU clock
-#: (steady on a shared machine), or, for runs made before it was recorded, the
-#: wall-clock ratio to ``linear``.
-_SPEED_METRICS = ("cpu_msamples_per_s", "ratio_to_linear")
+#: Throughput figures in order of preference: the ratio to soxr HQ measured in
+#: the same run (comparable across rate pairs), Msamples/s on the CPU clock
+#: (steady on a shared machine), or, for runs made before either was recorded,
+#: the wall-clock ratio to ``linear``.
+_SPEED_METRICS = ("ratio_to_soxr_hq", "cpu_msamples_per_s", "ratio_to_linear")
 #: Least aliasing rejection of a candidate for the speed × quality front. The
 #: fastest variant can never be dominated on speed, so without a floor an
 #: interpolator with no anti-alias filter (0–2 dB here, against 100 dB and more
@@ -99,8 +110,9 @@ def speed_metric(df: pd.DataFrame) -> str | None:
     return next((m for m in _SPEED_METRICS if m in metrics), None)
 
 
-def _worst(df: pd.DataFrame, metric: str, **where: object) -> pd.Series:
-    rows = df[df["metric"] == metric]
+def _worst(df: pd.DataFrame, metric: str | tuple[str, ...], **where: object) -> pd.Series:
+    """Per variant, the lowest value of ``metric`` (of any of them, given several)."""
+    rows = df[df["metric"].isin([metric] if isinstance(metric, str) else metric)]
     for key, value in where.items():
         rows = rows[rows[key] == value]
     return rows.groupby("variant", sort=False)["value"].min()
@@ -133,7 +145,7 @@ def ranking_table(df: pd.DataFrame) -> pd.DataFrame:
     table[SPEED] = speed.reindex(table.index).astype(float)
     for axis, (quality_metric, _) in QUALITY.items():
         table[axis] = _worst(df[df["check"] == "quality"], quality_metric).reindex(table.index)
-    table["candidate"] = ~table["baseline"] & (table["alias dB"] >= MIN_FILTERING_REJECTION_DB)
+    table["candidate"] = ~table["baseline"] & (table["reject dB"] >= MIN_FILTERING_REJECTION_DB)
     axes = table[[SPEED, *QUALITY]].to_numpy(float)
     table["front"] = undominated(np.where(table["candidate"].to_numpy()[:, None], axes, np.nan))
     return table

@@ -166,6 +166,27 @@ class Recorder:
             )
         self.rows.append(row)
 
+    def not_applicable(self, why: str, **dims: Any) -> None:
+        """Record that this check does not apply to the variant (e.g. "one-shot only").
+
+        A row, not silence: tables show the reason where a figure would be,
+        and nothing counts as passed that did not run.
+        """
+        self.rows.append(
+            {
+                "backend": self.variant.name,
+                "options": self.variant.options_text,
+                "variant": self.variant.spec,
+                "baseline": self.baseline,
+                "check": self.check,
+                "metric": "not_applicable",
+                "value": math.nan,
+                "unit": "",
+                "error": why,
+                **dims,
+            }
+        )
+
     def error(self, exc: BaseException) -> None:
         """Record that the check itself failed; gated for production variants."""
         self.rows.append(

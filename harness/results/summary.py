@@ -14,6 +14,7 @@ import math
 
 import pandas as pd
 
+from harness.results.ranking import REJECTION_METRICS
 from harness.results.store import EXACT_DB
 
 __all__ = [
@@ -38,15 +39,23 @@ SUMMARY_COLUMNS: dict[str, tuple] = {
         "low",
     ),
     "cb p95 µs": ("timing", "callback_p95_us", "max", {"mode": "callback"}, "{:.0f}", "low"),
+    "GIL late p99 µs": ("timing", "wakeup_late_p99_us", "max", {"mode": "gil"}, "{:.0f}", "low"),
     "SNR dB": ("quality", "snr_db", "min", {}, "{:.1f}", "high"),
-    "alias dB": ("quality", "aliasing_rejection_db", "min", {}, "{:.1f}", "high"),
-    "latency": ("quality", "latency_frames", "first", {}, "{:.0f}", "low"),
+    "reject dB": (
+        "quality",
+        REJECTION_METRICS,
+        "min",
+        {},
+        "{:.1f}",
+        "high",
+    ),
+    "latency": ("quality", "latency_frames", "max", {}, "{:.0f}", "low"),
     "NaN spread ms": ("nonfinite", "contaminated_ms", "max", {"dtype": "nan"}, "{:.1f}", "low"),
     "delay": ("quality", "delay_frames", "absmax", {}, "{:+.2f}", "low"),
-    "speed ×linear": (
+    "speed ×soxr HQ": (
         "throughput",
-        "ratio_to_linear",
-        "first",
+        "ratio_to_soxr_hq",
+        "min",
         {"channels": 1, "schedule": "oneshot"},
         "{:.2f}",
         "high",
@@ -104,10 +113,14 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
                     else ""
                 )
                 continue
-            g = g[g["metric"] == metric]
+            metrics = [metric] if isinstance(metric, str) else list(metric)
+            measured = g[g["metric"].isin(metrics)]
             for key, value in where.items():
-                g = g[g[key] == value]
-            values.append(_reduce(g["value"], how))
+                measured = measured[measured[key] == value]
+            if measured.empty and (g["metric"] == "not_applicable").any():
+                values.append("one-shot")  # the check does not apply: say so, never "passed"
+                continue
+            values.append(_reduce(measured["value"], how))
         table[column] = values
     return table.reset_index()
 

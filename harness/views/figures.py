@@ -41,6 +41,7 @@ from harness.views.figure_style import (
 
 __all__ = [
     "COMPARED_COLUMNS",
+    "MATRIX_PANELS",
     "SPEED",
     "MissingDataError",
     "callback_cdf",
@@ -48,6 +49,7 @@ __all__ = [
     "dtype_heatmap",
     "latency",
     "pareto_variants",
+    "rate_matrix",
     "run_comparison",
     "select_run",
     "short_label",
@@ -63,7 +65,7 @@ COMPARED_COLUMNS = (
     "cb p95 µs",
     "cb p99.9/budget",
     "SNR dB",
-    "alias dB",
+    "reject dB",
     "latency",
 )
 #: Quantiles labelled on the CDF's logit axis.
@@ -225,6 +227,87 @@ def speed_vs_quality(df: pd.DataFrame, *, run: str | None = None) -> Figure:
     return fig
 
 
+#: Panels of :func:`rate_matrix`: title -> (check, metrics, filter, format, colour map,
+#: higher is better).
+MATRIX_PANELS: dict[str, tuple[str, tuple[str, ...], dict[str, Any], str, str, bool]] = {
+    "speed × soxr HQ (one-shot, CPU clock)": (
+        "throughput",
+        ("ratio_to_soxr_hq",),
+        {"channels": 1, "schedule": "oneshot"},
+        "{:.2g}",
+        "RdYlGn",
+        True,
+    ),
+    "SNR of a 997 Hz tone, dB": ("quality", ("snr_db",), {}, "{:.0f}", "viridis", True),
+    "alias / image rejection, dB": (
+        "quality",
+        ranking.REJECTION_METRICS,
+        {},
+        "{:.0f}",
+        "viridis",
+        True,
+    ),
+    "latency, output frames": ("quality", ("latency_frames",), {}, "{:.0f}", "viridis_r", False),
+}
+
+
+def rate_matrix(df: pd.DataFrame, *, run: str | None = None) -> Figure:
+    """Backend variant × rate pair heatmaps: speed against soxr HQ, SNR, rejection, latency.
+
+    One panel per measure (:data:`MATRIX_PANELS`), a row per variant, a
+    column per rate pair of the run, each cell printed. Speed is on a log
+    colour scale centred on 1 (green: faster than soxr HQ, measured in the same
+    run); the dB panels share no scale with each other.
+
+    Raises
+    ------
+    MissingDataError
+        The run has neither throughput ratios nor quality rows.
+    """
+    df = select_run(df, run)
+    variants = [v for v, _b, _base in _variants(df)]
+    panels = []
+    for title, (check, metrics, where, fmt, cmap, _higher) in MATRIX_PANELS.items():
+        rows = df[(df["check"] == check) & df["metric"].isin(metrics)]
+        for key, value in where.items():
+            rows = rows[rows[key] == value]
+        if rows.empty:
+            continue
+        rows = rows.assign(
+            pair=[
+                f"{a / 1000:g}→{b / 1000:g}"
+                for a, b in zip(rows["in_rate"], rows["out_rate"], strict=True)
+            ]
+        )
+        grid = rows.pivot_table(
+            index="variant", columns="pair", values="value", aggfunc="min", sort=False
+        )
+        panels.append((title, grid.reindex([v for v in variants if v in grid.index]), fmt, cmap))
+    if not panels:
+        raise MissingDataError("rate-pair measurements", "throughput", "quality")
+    width = max(len(g.columns) for _t, g, _f, _c in panels)
+    height = max(len(g) for _t, g, _f, _c in panels)
+    fig, axes = new_figure(
+        len(panels), 1, size=(1.0 + 0.62 * width + 3.0, len(panels) * (0.3 * height + 1.4))
+    )
+    for ax, (title, grid, fmt, cmap) in zip(axes[:, 0], panels, strict=True):
+        values = grid.to_numpy(float)
+        if title.startswith("speed"):
+            spread = np.nanmax(np.abs(np.log10(np.clip(values, 1e-3, None))), initial=0.3)
+            norm = LogNorm(vmin=10**-spread, vmax=10**spread)
+        else:
+            norm = None
+        image = ax.imshow(values, aspect="auto", cmap=cmap, norm=norm)
+        ax.set_xticks(range(len(grid.columns)), grid.columns, rotation=45, ha="right", fontsize=7)
+        ax.set_yticks(range(len(grid)), [short_label(v) for v in grid.index], fontsize=7)
+        for (i, j), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=6)
+        ax.set_title(title + " (kHz in → out)", fontsize=9)
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01)
+    return fig
+
+
 def callback_cdf(df: pd.DataFrame, *, run: str | None = None, mode: str = "callback") -> Figure:
     """Distribution of time per simulated device callback, one panel per blocksize.
 
@@ -371,8 +454,7 @@ def dtype_heatmap(df: pd.DataFrame, *, run: str | None = None) -> Figure:
         .any()
         .unstack()
         .reindex(index=variants, columns=dtypes)
-        .fillna(False)
-        .astype(bool)
+        .eq(True)  # a cell never judged (NaN after the reindex) did not fail
     )
     limit = rows.loc[rows["metric"] == "max_abs_error", "threshold"].dropna()
     floor = 1e-12  # an exact match is drawn at the bottom of the scale

@@ -31,9 +31,13 @@ def options_text(info: backends.BackendInfo) -> str:
     )
 
 
-def latency_of(variant: backends.Variant) -> int:
+def latency_of(variant: backends.Variant) -> str:
+    """The latency at :data:`LIST_RATES`, or why no stream can be made (a broken install)."""
     in_rate, out_rate = LIST_RATES
-    return backends.create(variant, in_rate=in_rate, out_rate=out_rate).latency
+    try:
+        return str(backends.create(variant, in_rate=in_rate, out_rate=out_rate).latency)
+    except backends.BackendUnavailable as exc:
+        return f"not available: {exc}"
 
 
 def _option_values(info: backends.BackendInfo, variants: list[backends.Variant]) -> str:
@@ -93,10 +97,12 @@ def build_table(*, variants: bool) -> Table:
                 table.add_row(Text(info.name), "-", Text(info.reason or ""))
                 continue
             for variant in info.variants():
+                latency = latency_of(variant)
+                if not latency.isdigit():
+                    table.add_row(Text(variant.spec), "-", Text(latency))
+                    continue
                 table.add_row(
-                    Text(variant.spec),
-                    str(latency_of(variant)),
-                    Text(_capabilities_text(info, [variant])),
+                    Text(variant.spec), latency, Text(_capabilities_text(info, [variant]))
                 )
         return table
     table = _table(
@@ -112,11 +118,15 @@ def build_table(*, variants: bool) -> Table:
         if not info.available:
             table.add_row(Text(info.name), "-", "-", Text(f"not available: {info.reason}"))
             continue
+        latency = latency_of(info.resolve())
+        if not latency.isdigit():
+            table.add_row(Text(info.name), Text(info.version or "-"), "-", Text(latency))
+            continue
         lines = [info.summary, options_text(info), _capabilities_text(info, info.variants())]
         table.add_row(
             Text(info.name),
             Text(info.version or "-"),
-            str(latency_of(info.resolve())),
+            latency,
             Text("\n".join(line for line in lines if line)),
         )
     return table

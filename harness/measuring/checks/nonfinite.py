@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from backends import Variant
-from harness.measuring.settings import Settings
+from harness.measuring.settings import Settings, capabilities_of
 from harness.measuring.signals import tone
 from harness.results.store import Recorder
 
@@ -23,15 +23,19 @@ BLOCK = 512
 
 
 def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
-    in_rate, out_rate = settings.rate_pairs[0]
+    """At the run's first streaming pair; a one-shot backend gets the tone in one call."""
+    in_rate, out_rate = settings.stream_pairs[0]
+    streaming = capabilities_of(variant).streaming
     clean = tone(440.0, in_rate, 3 * in_rate, dbfs=-6).astype(np.float32)
     for label, bad in (("nan", np.nan), ("inf", np.inf)):
         x = clean.copy()
         x[in_rate] = bad
         stream = variant.create(in_rate=in_rate, out_rate=out_rate)
-        parts = [stream.process(x[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
-        parts.append(stream.process(x[:0], last=True))
-        y = np.concatenate(parts)
+        if streaming:
+            parts = [stream.process(x[i : i + BLOCK]) for i in range(0, len(x), BLOCK)]
+            y = np.concatenate([*parts, stream.process(x[:0], last=True)])
+        else:
+            y = stream.process(x, last=True)
         spoiled = ~np.isfinite(y)
         dims = dict(in_rate=in_rate, out_rate=out_rate, channels=1, dtype=label)
         rec.add("contaminated_frames", int(spoiled.sum()), "frames", **dims)

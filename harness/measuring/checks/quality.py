@@ -1,18 +1,25 @@
 """Quality: the measurements of the SRC comparisons, per rate pair.
 
-* ``snr_db`` — 997 Hz at -1 dBFS, streamed in 512-frame device pulls, against
-  a least-squares fit of the analytic sine over the whole steady part; also
-  one-shot (``snr_oneshot_db``) and with the fit redone every 50 ms
-  (``snr_local_db``), which forgives drift and shows block-boundary jitter.
+* ``snr_db`` — 997 Hz at -1 dBFS, streamed in 512-frame device pulls (one
+  call for a one-shot backend), against a least-squares fit of the analytic
+  sine over the whole steady part; also one-shot (``snr_oneshot_db``) and with
+  the fit redone every 50 ms (``snr_local_db``), which forgives drift and
+  shows block-boundary jitter.
 * ``thd_n_db`` — 1 kHz at -1 dBFS, residual within 20 Hz-20 kHz.
 * ``response_db`` (curve), ``passband_ripple_db`` up to 80 % of the lower
   Nyquist frequency, and ``bandwidth_3db_pct`` of the lower Nyquist frequency,
   from a multitone on exact 1 Hz bins.
-* ``aliasing_rejection_db`` — a -1 dBFS tone 10 % above the new Nyquist
-  frequency, downsampling (the reverse of an upsampling pair): minus its
-  alias's level.
+* ``aliasing_rejection_db`` (downsampling) — a -1 dBFS tone 10 % above the
+  new Nyquist frequency: minus its alias's level; ``image_rejection_db``
+  (upsampling) — a -1 dBFS tone at 90 % of the input Nyquist frequency: minus
+  the level of its image 10 % above it (folded into the output band when the
+  output Nyquist frequency is lower still, as at 44.1 -> 48 kHz).
+* ``edge_rejection_db`` — the same 2 % from the Nyquist frequency, not gated:
+  a filter whose stopband starts above the Nyquist frequency (soxr's
+  "aliasing allowed", numba-sinc ``hq``/``vhq``) shows its transition band here.
 * ``delay_frames`` — centre of a band-limited pulse vs where it belongs.
-* ``continuity_snr_db`` — random 1…4096-frame chunking vs one-shot output.
+* ``continuity_snr_db`` — random 1…4096-frame chunking vs one-shot output
+  (streaming backends only).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import numpy as np
 from backends import Variant
 from backends.testing import block_sizes, centroid, hann_pulse
 from harness.measuring import analysis, signals
-from harness.measuring.settings import Settings
+from harness.measuring.settings import Settings, capabilities_of
 from harness.results.store import Recorder
 
 __all__ = ["run", "stream_blocks"]
@@ -50,6 +57,20 @@ def local_snr_db(y: np.ndarray, freq: float, rate: int, *, window_s: float = 0.0
     return analysis.EXACT_DB if noise == 0 else 10 * np.log10(signal / noise)
 
 
+def _continuity(
+    stream, x: np.ndarray, oneshot: np.ndarray, in_rate: int, out_rate: int, seed: int
+) -> float:
+    """Random 1…4096-frame chunking against the one-shot output, in dB (EXACT_DB: bit-exact)."""
+    chunks = list(
+        block_sizes("random-1-4096", len(x), in_rate=in_rate, out_rate=out_rate, seed=seed)
+    )
+    chunked = stream_blocks(stream, x, chunks[:-1])
+    if chunked.shape != oneshot.shape:
+        return -analysis.EXACT_DB  # lengths differ: nothing lines up
+    diff = float(np.sum((chunked - oneshot) ** 2))
+    return analysis.EXACT_DB if diff == 0 else 10 * np.log10(float(np.sum(oneshot**2)) / diff)
+
+
 def _tone_metrics(
     variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
 ) -> None:
@@ -59,8 +80,9 @@ def _tone_metrics(
 
     x = signals.tone(997.0, in_rate, n, dbfs=-1.0)
     oneshot = make().process(x, last=True)
+    streaming = capabilities_of(variant).streaming
     device = list(block_sizes("device-512", n, in_rate=in_rate, out_rate=out_rate, seed=0))
-    streamed = stream_blocks(make(), x, device[:-1])
+    streamed = stream_blocks(make(), x, device[:-1]) if streaming else oneshot
     rec.add(
         "snr_db",
         analysis.snr_db(analysis.steady(streamed, out_rate), 997.0, out_rate, start=skip),
@@ -80,18 +102,11 @@ def _tone_metrics(
         **dims,
     )
 
-    chunks = list(
-        block_sizes("random-1-4096", n, in_rate=in_rate, out_rate=out_rate, seed=settings.seed)
-    )
-    chunked = stream_blocks(make(), x, chunks[:-1])
-    if chunked.shape == oneshot.shape:
-        diff = float(np.sum((chunked - oneshot) ** 2))
-        continuity = (
-            analysis.EXACT_DB if diff == 0 else 10 * np.log10(float(np.sum(oneshot**2)) / diff)
-        )
+    if streaming:
+        continuity = _continuity(make(), x, oneshot, in_rate, out_rate, settings.seed)
+        rec.add("continuity_snr_db", continuity, "dB", **dims)
     else:
-        continuity = -analysis.EXACT_DB  # lengths differ: nothing lines up
-    rec.add("continuity_snr_db", continuity, "dB", **dims)
+        rec.not_applicable("one-shot only: no chunking to compare", **dims)
 
     k = signals.tone(1000.0, in_rate, n, dbfs=-1.0)
     y = make().process(k, last=True)
@@ -115,10 +130,12 @@ def _response_metrics(
             ]
         )
     )
-    seconds = 3
-    x, in_amp = signals.multitone(freqs, in_rate, seconds * in_rate, seed=settings.seed)
+    # 2 s of a signal that repeats every second; the middle second is read, far
+    # from where the filters ramp in and out.
+    x, in_amp = signals.multitone(freqs, in_rate, 2 * in_rate, seed=settings.seed)
     y = variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64").process(x, last=True)
-    gain = analysis.response_db(y[out_rate : 2 * out_rate], freqs, out_rate, in_amp)
+    middle = y[out_rate // 2 : out_rate // 2 + out_rate]
+    gain = analysis.response_db(middle, freqs, out_rate, in_amp)
     for f, g in zip(freqs, gain, strict=True):
         rec.add("response_db", float(g), "dB", x=float(f), x_unit="Hz", gate=False, **dims)
     band = freqs <= 0.8 * nyquist
@@ -132,20 +149,44 @@ def _response_metrics(
     rec.add("bandwidth_3db_pct", 100 * float(edge) / nyquist, "%", **dims)
 
 
-def _aliasing(
-    variant: Variant, settings: Settings, rec: Recorder, in_rate: int, out_rate: int, dims: dict
+def _rejection(
+    variant: Variant,
+    settings: Settings,
+    rec: Recorder,
+    in_rate: int,
+    out_rate: int,
+    dims: dict,
+    *,
+    margin: float = 0.1,
+    metric: str | None = None,
 ) -> None:
-    src, dst = (in_rate, out_rate) if out_rate < in_rate else (out_rate, in_rate)
-    if src == dst:
+    """What must not appear: the alias of a tone ``margin`` above the new Nyquist
+    frequency (down), or the image of a tone ``margin`` below the old one (up),
+    each as dB under the tone. ``metric`` defaults to ``aliasing_rejection_db`` /
+    ``image_rejection_db``."""
+    if in_rate == out_rate:
         return
-    freq = min(1.1 * dst / 2, 0.95 * src / 2)
-    x = signals.tone(freq, src, settings.quality_seconds * src, dbfs=-1.0)
-    y = variant.create(in_rate=src, out_rate=dst, dtype="float64").process(x, last=True)
-    alias = dst - freq
-    level = analysis.tone_level_dbfs(analysis.steady(y, dst), alias, dst, start=int(0.1 * dst))
-    adims = {**dims, "in_rate": src, "out_rate": dst}
-    rec.add("aliasing_tone_hz", freq, "Hz", gate=False, **adims)
-    rec.add("aliasing_rejection_db", -1.0 - level, "dB", **adims)
+    if out_rate < in_rate:
+        default = "aliasing_rejection_db"
+        freq = min((1 + margin) * out_rate / 2, 0.95 * in_rate / 2)
+        unwanted, beside = out_rate - freq, ()  # the tone itself is beyond the output band
+    else:
+        default, freq = "image_rejection_db", (1 - margin) * in_rate / 2
+        unwanted, beside = in_rate - freq, (freq,)
+        if unwanted > out_rate / 2:  # above the output Nyquist: it folds back down
+            unwanted = out_rate - unwanted
+    x = signals.tone(freq, in_rate, settings.quality_seconds * in_rate, dbfs=-1.0)
+    y = variant.create(in_rate=in_rate, out_rate=out_rate, dtype="float64").process(x, last=True)
+    steady = analysis.steady(y, out_rate)
+    # The tone itself, close by when upsampling, is fitted too so that it cannot leak in.
+    level = analysis.tone_level_dbfs(
+        steady, unwanted, out_rate, start=int(0.1 * out_rate), beside=beside
+    )
+    if metric is None:
+        rec.add("rejection_tone_hz", freq, "Hz", gate=False, **dims)
+        rec.add(default, -1.0 - level, "dB", **dims)
+    else:
+        rec.add(metric, -1.0 - level, "dB", gate=False, **dims)
 
 
 def _delay(variant: Variant, rec: Recorder, in_rate: int, out_rate: int, dims: dict) -> None:
@@ -162,5 +203,10 @@ def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
         dims = dict(in_rate=in_rate, out_rate=out_rate, channels=1, dtype="float64")
         _tone_metrics(variant, settings, rec, in_rate, out_rate, dims)
         _response_metrics(variant, settings, rec, in_rate, out_rate, dims)
-        _aliasing(variant, settings, rec, in_rate, out_rate, dims)
+        _rejection(variant, settings, rec, in_rate, out_rate, dims)
+        # 2 % from the Nyquist frequency: shows a filter that lets the band just
+        # beyond it alias or image into its transition band (not gated).
+        _rejection(
+            variant, settings, rec, in_rate, out_rate, dims, margin=0.02, metric="edge_rejection_db"
+        )
         _delay(variant, rec, in_rate, out_rate, dims)

@@ -17,8 +17,10 @@ a burst of :data:`COPY_BURST` copies, CPU clock): ``copy_msamples_per_s``, and
 ``ratio_to_copy`` the backend's CPU throughput as a share of it, as in
 ``python -m harness perf``. The copy is no steadier a reference than the CPU
 clock itself (cache and memory bandwidth shared with the other core move it by
-up to 2× between passes), so comparisons do not divide by it. The run also adds
-``ratio_to_linear`` rows afterwards (:func:`harness.measuring.runner.throughput_ratios`).
+up to 2× between passes), so comparisons between runs do not divide by it.
+Within a run, the run adds ``ratio_to_soxr_hq`` rows afterwards: each
+CPU-clock figure over soxr HQ's in the same scenario
+(:func:`harness.measuring.runner.throughput_ratios`).
 For ``numba`` the first-call compile time is measured in a fresh interpreter
 with an empty kernel cache, and again with the cache filled.
 """
@@ -36,13 +38,14 @@ import numpy as np
 
 from backends import Variant
 from backends.testing import noise
-from harness.measuring.settings import Settings
+from harness.measuring.settings import Settings, capabilities_of
 from harness.results.store import Recorder
 
 __all__ = [
     "COPY_BURST",
     "STREAM_BLOCK",
     "Timing",
+    "input_frames",
     "measure",
     "run",
     "spread_pct",
@@ -143,36 +146,60 @@ def _first_call_seconds(cache_dir: str) -> float:
     return float(done.stdout.strip())
 
 
+def input_frames(variant: Variant, in_rate: int, out_rate: int, settings: Settings) -> int:
+    """Input length for one pass to take about ``throughput_pass_seconds``.
+
+    A short probe pass estimates the speed, so a fast backend gets a long
+    input (timer resolution and the call's fixed cost vanish) and a slow one a
+    short input (a 0.4 MS/s library would take seconds a pass); at least
+    4096 frames, at most ``throughput_seconds`` of input.
+    """
+    probe = noise(4096, 1, seed=settings.seed).astype(np.float32)
+    seconds = min(_once(variant, probe, in_rate, out_rate, "oneshot")[0] for _ in range(2))
+    wanted = int(4096 * settings.throughput_pass_seconds / max(seconds, 1e-6))
+    return int(np.clip(wanted, 4096, settings.throughput_seconds * in_rate))
+
+
 def run(variant: Variant, settings: Settings, rec: Recorder) -> None:
+    """One-shot mono at every rate pair of the run; streaming (512-frame calls) and
+    stereo at its streaming pairs (the first for stereo); streaming only for backends
+    that stream."""
     warm = variant.create(in_rate=44100, out_rate=48000)
     warm.process(np.zeros(1024, np.float32), last=True)  # compile / load kernels first
+    streaming = capabilities_of(variant).streaming
+    if not streaming:
+        rec.not_applicable("one-shot only: no streaming throughput", schedule="streaming")
     for in_rate, out_rate in settings.rate_pairs:
-        n = int(settings.throughput_seconds * in_rate)
-        for channels in (1, 2):
+        scenarios = [(1, "oneshot")]
+        if (in_rate, out_rate) in settings.stream_pairs and streaming:
+            scenarios.append((1, "streaming"))
+        if (in_rate, out_rate) == settings.stream_pairs[0]:
+            scenarios += [(2, s) for s in ("oneshot", "streaming") if streaming or s == "oneshot"]
+        n = input_frames(variant, in_rate, out_rate, settings)
+        for channels, scenario in scenarios:
             x = noise(n, channels, seed=settings.seed).astype(np.float32)
-            for scenario in ("oneshot", "streaming"):
-                timing = time_passes(
-                    variant,
-                    x,
-                    in_rate,
-                    out_rate,
-                    scenario=scenario,
-                    repeats=settings.throughput_repeats,
-                )
-                dims = {
-                    "in_rate": in_rate,
-                    "out_rate": out_rate,
-                    "channels": channels,
-                    "dtype": "float32",
-                    "schedule": scenario,
-                    "blocksize": STREAM_BLOCK if scenario == "streaming" else None,
-                }
-                rec.add("msamples_per_s", x.size / timing.wall.min() / 1e6, "MS/s", **dims)
-                rec.add("cpu_msamples_per_s", x.size / timing.cpu.min() / 1e6, "MS/s", **dims)
-                if len(timing.cpu) > 1:  # one pass has no spread, which is not "none"
-                    rec.add("cpu_spread_pct", spread_pct(timing.cpu), "%", **dims)
-                rec.add("copy_msamples_per_s", x.size / timing.copy.min() / 1e6, "MS/s", **dims)
-                rec.add("ratio_to_copy", timing.ratio_to_copy, "x", **dims)
+            timing = time_passes(
+                variant,
+                x,
+                in_rate,
+                out_rate,
+                scenario=scenario,
+                repeats=settings.throughput_repeats,
+            )
+            dims = {
+                "in_rate": in_rate,
+                "out_rate": out_rate,
+                "channels": channels,
+                "dtype": "float32",
+                "schedule": scenario,
+                "blocksize": STREAM_BLOCK if scenario == "streaming" else None,
+            }
+            rec.add("msamples_per_s", x.size / timing.wall.min() / 1e6, "MS/s", **dims)
+            rec.add("cpu_msamples_per_s", x.size / timing.cpu.min() / 1e6, "MS/s", **dims)
+            if len(timing.cpu) > 1:  # one pass has no spread, which is not "none"
+                rec.add("cpu_spread_pct", spread_pct(timing.cpu), "%", **dims)
+            rec.add("copy_msamples_per_s", x.size / timing.copy.min() / 1e6, "MS/s", **dims)
+            rec.add("ratio_to_copy", timing.ratio_to_copy, "x", **dims)
     if variant.name == "numba":
         with tempfile.TemporaryDirectory() as cache:
             rec.add(
