@@ -177,7 +177,8 @@ def wakeups(stream, *, blocksize: int, seconds: float, seed: int = 0) -> dict[st
         [sys.executable, "-c", _WAKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     free.stdout.readline()  # "ready": its interpreter is up
-    start = time.monotonic_ns() + 20 * period
+    # the waker's interpreter is up (it said so): a few periods let both threads start
+    start = time.monotonic_ns() + 4 * period
     free.stdin.write(f"{start} {period} {count}\n")
     free.stdin.flush()
     late = np.empty(count, np.int64)
